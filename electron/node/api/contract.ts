@@ -1,0 +1,47 @@
+/**
+ * The one list of API methods and events. The IPC binding (electron/main.ts), the HTTP/WebSocket
+ * binding (api/http.ts) and the renderer's client are all derived from it: adding a feature means
+ * adding an entry in `methods/<domain>.ts`, spreading it here, and implementing it in the node's
+ * handlers. Nothing else hand-writes a method name.
+ */
+import type { MethodSpec } from './define.ts';
+import { appMethods } from './methods/app.ts';
+import { nodeMethods } from './methods/node.ts';
+import type { NodeStatus } from '../node-status.ts';
+import type { LogLine } from '../logger.ts';
+
+export const methods = {
+  ...appMethods,
+  ...nodeMethods,
+};
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type MethodInput<M extends MethodName> =
+  Methods[M] extends MethodSpec<infer I, unknown> ? I : never;
+export type MethodResult<M extends MethodName> =
+  Methods[M] extends MethodSpec<unknown, infer R> ? R : never;
+
+export const methodNames = Object.keys(methods) as MethodName[];
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.hasOwn(methods, name);
+}
+
+/** Events pushed from the node to every connected UI (IPC or WebSocket). */
+export interface EventMap {
+  'node.status': NodeStatus;
+  log: LogLine;
+}
+export type EventName = keyof EventMap;
+export const eventNames: readonly EventName[] = ['node.status', 'log'];
+
+export interface ApiEvent<E extends EventName = EventName> {
+  event: E;
+  data: EventMap[E];
+}
+
+/** What the node implements: one async function per method. */
+export type ApiHandlers = {
+  [M in MethodName]: (input: MethodInput<M>) => Promise<MethodResult<M>>;
+};

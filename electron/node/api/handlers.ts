@@ -1,0 +1,24 @@
+/**
+ * The node's implementation of the contract. Each entry is thin: it calls the module that owns
+ * the work. Input has already been validated by `dispatch`.
+ */
+import type { ApiHandlers } from './contract.ts';
+import type { AppInfo } from './methods/app.ts';
+import type { NoesisNode } from '../node.ts';
+import type { LogRing } from '../logger.ts';
+
+export interface HandlerDeps {
+  info: AppInfo;
+  node: NoesisNode;
+  logs: LogRing;
+}
+
+export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
+  return {
+    'app.info': async () => deps.info,
+    'node.status': async () => deps.node.status(),
+    'node.start': async () => deps.node.start(),
+    'node.stop': async () => deps.node.stop('user'),
+    'logs.recent': async ({ limit }) => deps.logs.recent(limit ?? 200),
+  };
+}

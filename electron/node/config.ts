@@ -1,0 +1,105 @@
+/**
+ * The node's config file (`<dataDir>/config.json`): validated with defaults, so a missing file
+ * is the defaults and a wrong value is one clear error naming the field. Written atomically.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { NoesisError } from './errors.ts';
+import { writeFileAtomic } from './storage/atomic-file.ts';
+
+export const ConfigErrorCode = {
+  /** config.json is not valid JSON or a value is out of range; `data.field` names it. */
+  INVALID: 'CONFIG_INVALID',
+} as const;
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const DEFAULT_WEB_PORT = 7420;
+
+export const ConfigSchema = z
+  .object({
+    web: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(DEFAULT_WEB_PORT),
+      })
+      .strict()
+      .prefault({}),
+    node: z
+      .object({
+        /** Start the node when the app starts, unless the user stopped it last time. */
+        autoStart: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    ui: z
+      .object({
+        /** Closing the window keeps a running node going in the tray. */
+        closeToTray: z.boolean().default(true),
+        theme: z.enum(['system', 'light', 'dark']).default('system'),
+        locale: z.enum(['en', 'fr']).default('en'),
+      })
+      .strict()
+      .prefault({}),
+    logs: z
+      .object({
+        level: z.enum(LOG_LEVELS).default('info'),
+        maxFileBytes: z
+          .number()
+          .int()
+          .min(64 * 1024)
+          .default(10 * 1024 * 1024),
+        maxFiles: z.number().int().min(1).max(100).default(5),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export function configPath(dataDir: string): string {
+  return path.join(dataDir, 'config.json');
+}
+
+export function parseConfig(raw: unknown, file = 'config.json'): Config {
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.map(String).join('.') || '(root)';
+    throw new NoesisError(
+      ConfigErrorCode.INVALID,
+      `${file}: invalid value for "${field}": ${issue?.message ?? 'invalid'}`,
+      { file, field },
+    );
+  }
+  return parsed.data;
+}
+
+export async function loadConfig(dataDir: string): Promise<Config> {
+  const file = configPath(dataDir);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return parseConfig({}, file);
+    throw error;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new NoesisError(ConfigErrorCode.INVALID, `${file}: not valid JSON`, {
+      file,
+      field: '(root)',
+    });
+  }
+  return parseConfig(raw, file);
+}
+
+export async function saveConfig(dataDir: string, config: Config): Promise<void> {
+  const checked = parseConfig(config);
+  await writeFileAtomic(configPath(dataDir), JSON.stringify(checked, null, 2) + '\n');
+}

@@ -1,0 +1,89 @@
+/**
+ * Opens everything a node process needs, in one place and in order: the data folder (checked
+ * writable), the config, the logs, the node and its API handlers. The Electron main process, the
+ * headless CLI and the tests all start a node through `openRuntime`, and close it with `close`,
+ * which stops the node and flushes the logs so nothing is left half-written.
+ */
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { loadConfig, type Config } from './config.ts';
+import { ensureWritableDataDir } from './data-dir.ts';
+import { createNodeLogger, type NodeLogger } from './logger.ts';
+import { NoesisNode } from './node.ts';
+import type { StopReason } from './node-status.ts';
+import type { ApiEvent, ApiHandlers, EventMap, EventName } from './api/contract.ts';
+import { createApiHandlers } from './api/handlers.ts';
+import type { AppInfo, AppMode } from './api/methods/app.ts';
+
+export const APP_VERSION: string = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+export interface RuntimeOptions {
+  dataDir: string;
+  mode: AppMode;
+}
+
+export class NodeRuntime {
+  readonly dataDir: string;
+  readonly config: Config;
+  readonly logs: NodeLogger;
+  readonly node: NoesisNode;
+  readonly handlers: ApiHandlers;
+  readonly info: AppInfo;
+  private readonly events = new EventEmitter<{ event: [ApiEvent] }>();
+  private closed = false;
+
+  private constructor(dataDir: string, config: Config, logs: NodeLogger, mode: AppMode) {
+    this.dataDir = dataDir;
+    this.config = config;
+    this.logs = logs;
+    this.info = {
+      name: 'Noesis',
+      version: APP_VERSION,
+      mode,
+      dataDir,
+      platform: process.platform,
+      nodeVersion: process.versions.node,
+    };
+    this.node = new NoesisNode({ dataDir, logger: logs.logger });
+    this.handlers = createApiHandlers({ info: this.info, node: this.node, logs: logs.ring });
+    this.node.on('status', (status) => this.publish('node.status', status));
+    logs.ring.on('line', (line) => this.publish('log', line));
+  }
+
+  static async open(options: RuntimeOptions): Promise<NodeRuntime> {
+    const dataDir = await ensureWritableDataDir(options.dataDir);
+    const config = await loadConfig(dataDir);
+    const logs = createNodeLogger({ dataDir, ...config.logs });
+    const runtime = new NodeRuntime(dataDir, config, logs, options.mode);
+    await runtime.node.load();
+    logs.logger.info({ version: APP_VERSION, mode: options.mode, dataDir }, 'noesis opened');
+    return runtime;
+  }
+
+  /** Starts the node unless the config says not to or the user stopped it last time. */
+  async autoStart(): Promise<void> {
+    if (this.node.shouldAutoStart(this.config.node.autoStart)) await this.node.start();
+  }
+
+  /** Subscribes to every API event; returns the unsubscribe function. */
+  subscribe(listener: (event: ApiEvent) => void): () => void {
+    this.events.on('event', listener);
+    return () => this.events.off('event', listener);
+  }
+
+  private publish<E extends EventName>(event: E, data: EventMap[E]): void {
+    this.events.emit('event', { event, data } as ApiEvent);
+  }
+
+  async close(reason: StopReason = 'shutdown'): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.node.stop(reason);
+    this.logs.logger.info({ reason }, 'noesis closed');
+    await this.logs.close();
+  }
+}
