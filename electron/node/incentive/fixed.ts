@@ -24,7 +24,8 @@ export interface FixedFormat {
   readonly fracBig: bigint;
 }
 
-function format(name: string, total: number, frac: number): FixedFormat {
+/** Describes a signed fixed-point format (substrate-fixed `FixedI<total><U<frac>>`). */
+export function fixedFormat(name: string, total: number, frac: number): FixedFormat {
   return {
     name,
     total,
@@ -36,11 +37,11 @@ function format(name: string, total: number, frac: number): FixedFormat {
 }
 
 /** i64 with 32 fractional bits: nearly all of the epoch. */
-export const I32F32: FixedFormat = format('I32F32', 64, 32);
+export const I32F32: FixedFormat = fixedFormat('I32F32', 64, 32);
 /** i128 with 64 fractional bits: stake normalization and the bonds moving average. */
-export const I64F64: FixedFormat = format('I64F64', 128, 64);
+export const I64F64: FixedFormat = fixedFormat('I64F64', 128, 64);
 /** i128 with 32 fractional bits: the rao emission product. */
-export const I96F32: FixedFormat = format('I96F32', 128, 32);
+export const I96F32: FixedFormat = fixedFormat('I96F32', 128, 32);
 
 export const U16_MAX = 65535;
 export const ONE32 = 4294967296; // 2^32, the bits of I32F32 1.0

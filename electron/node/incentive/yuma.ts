@@ -303,10 +303,10 @@ function emaSparse(fresh: Row[], old: Row[], alpha: number, oneMinusAlpha: numbe
 }
 
 /**
- * `weighted_median`: mid-pivot partition search for the stake-weighted median of one column.
+ * `weighted_median` (exported for tests): mid-pivot partition search for the stake-weighted median of one column.
  * `score` is read at `offset + k` for the k-th positive-stake validator. Buffers are reused.
  */
-function weightedMedian(
+export function weightedMedian(
   stake: Float64Array,
   score: Float64Array,
   offset: number,
