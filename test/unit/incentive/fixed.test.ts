@@ -1,8 +1,8 @@
 // Fixed-point primitives against known values: substrate-fixed v0.6.0's own doc examples,
 // subtensor's `tests/math.rs`, values worked out by hand, and the fast `number` kernels against
 // the bigint reference, bit for bit.
-import { test } from "node:test";
-import assert from "node:assert/strict";
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import {
   I32F32,
   I64F64,
@@ -22,16 +22,16 @@ import {
   proportionToU16,
   u16ToProportion,
   vecMaxUpscaleToU16,
-} from "../../../electron/node/incentive/fixed.ts";
+} from '../../../electron/node/incentive/fixed.ts';
 
 // `Fix = FixedI16<U4>` as in substrate-fixed's doc examples (12 integer bits, 4 fractional).
-const FIX = fixedFormat("I12F4", 16, 4);
+const FIX = fixedFormat('I12F4', 16, 4);
 const fix = (x: number): bigint => BigInt(Math.round(x * 16));
 const ONE = 1n << 32n;
 // I32F32 bits of a decimal, rounded to nearest like `I32F32::from_num(f64)` (test input only).
 const fx = (x: number): number => Math.round(x * 2 ** 32);
 
-test("substrate-fixed doc examples (FixedI16<U4>)", () => {
+test('substrate-fixed doc examples (FixedI16<U4>)', () => {
   // macros_frac.rs: checked_mul / checked_div / saturating_mul / saturating_div
   assert.equal(fxCheckedMul(FIX, FIX.max, fix(1)), FIX.max);
   assert.equal(fxCheckedMul(FIX, FIX.max, fix(2)), null);
@@ -50,7 +50,7 @@ test("substrate-fixed doc examples (FixedI16<U4>)", () => {
   assert.equal(fxFromInt(FIX, 100000n), FIX.max);
 });
 
-test("multiplication floors (arithmetic shift), division truncates toward zero", () => {
+test('multiplication floors (arithmetic shift), division truncates toward zero', () => {
   // -1 ulp · 0.5 = -2^-33: floor gives -1 ulp, not 0.
   assert.equal(fxMul(I32F32, -1n, ONE / 2n), -1n);
   assert.equal(fxMul(I32F32, 1n, ONE / 2n), 0n);
@@ -64,14 +64,14 @@ test("multiplication floors (arithmetic shift), division truncates toward zero",
   assert.equal(fxMul(I32F32, I32F32.max, -2n * ONE), I32F32.min);
 });
 
-test("subtensor tests/math.rs test_math_fixed_overflow: alpha for bonds_moving_average 900000", () => {
+test('subtensor tests/math.rs test_math_fixed_overflow: alpha for bonds_moving_average 900000', () => {
   const bma = fxSafeDiv(I64F64, fxFromInt(I64F64, 900_000n), fxFromInt(I64F64, 1_000_000n));
   const alpha = ONE - fxConvert(I64F64, I32F32, bma);
   assert.equal(alpha, BigInt(fx(0.1))); // I32F32::from_num(0.1) = 429496730
   assert.equal(alpha, 429496730n);
 });
 
-test("subtensor tests/math.rs test_math_u64_normalization", () => {
+test('subtensor tests/math.rs test_math_u64_normalization', () => {
   const max = fxFromInt(I64F64, 21_000_000_000_000_000n);
   const minFrac = fxSafeDiv(I64F64, fxFromInt(I64F64, 1n), max);
   assert.equal(fxConvert(I64F64, I32F32, minFrac), 0n);
@@ -83,15 +83,30 @@ test("subtensor tests/math.rs test_math_u64_normalization", () => {
   assert.equal(fxConvert(I64F64, I32F32, fxSafeDiv(I64F64, max, max)), ONE);
 });
 
-test("subtensor tests/math.rs test_vec_max_upscale_to_u16", () => {
+test('subtensor tests/math.rs test_vec_max_upscale_to_u16', () => {
   const cases: Array<[number[], number[]]> = [
     [[], []],
     [[0], [0]],
-    [[0, 0], [0, 0]],
-    [[0, 1], [0, 65535]],
-    [[0, 0.000000001], [0, 65535]],
-    [[0, 0.000016, 1], [0, 1, 65535]],
-    [[0.000000001, 0.000000001], [65535, 65535]],
+    [
+      [0, 0],
+      [0, 0],
+    ],
+    [
+      [0, 1],
+      [0, 65535],
+    ],
+    [
+      [0, 0.000000001],
+      [0, 65535],
+    ],
+    [
+      [0, 0.000016, 1],
+      [0, 1, 65535],
+    ],
+    [
+      [0.000000001, 0.000000001],
+      [65535, 65535],
+    ],
     [
       [0.000001, 0.000006, 0.000007, 0.0001, 0.001, 0.01, 0.1, 0.2, 0.3, 0.4],
       [0, 1, 1, 16, 164, 1638, 16384, 32768, 49151, 65535],
@@ -99,16 +114,25 @@ test("subtensor tests/math.rs test_vec_max_upscale_to_u16", () => {
     [[16384], [65535]],
     [[32768], [65535]],
     [[32769], [65535]],
-    [[0, 1, 65535], [0, 1, 65535]],
-    [[0, 0.5, 1, 1.5, 2, 32768], [0, 1, 2, 3, 4, 65535]],
-    [[0, 0.5, 1, 1.5, 2, 32768, 32769], [0, 1, 2, 3, 4, 65533, 65535]],
+    [
+      [0, 1, 65535],
+      [0, 1, 65535],
+    ],
+    [
+      [0, 0.5, 1, 1.5, 2, 32768],
+      [0, 1, 2, 3, 4, 65535],
+    ],
+    [
+      [0, 0.5, 1, 1.5, 2, 32768, 32769],
+      [0, 1, 2, 3, 4, 65533, 65535],
+    ],
   ];
   for (const [input, want] of cases) {
     assert.deepEqual(vecMaxUpscaleToU16(input.map(fx)), want, `input ${input}`);
   }
 });
 
-test("proportions: fixed_proportion_to_u16 floors and saturates; u16 -> proportion", () => {
+test('proportions: fixed_proportion_to_u16 floors and saturates; u16 -> proportion', () => {
   assert.equal(proportionToU16(0), 0);
   assert.equal(proportionToU16(Number(ONE)), 65535);
   assert.equal(proportionToU16(fx(65535)), 65535); // test_fixed_proportion_to_u16_saturates
@@ -119,7 +143,7 @@ test("proportions: fixed_proportion_to_u16 floors and saturates; u16 -> proporti
   assert.equal(u16ToProportion(0), 0);
 });
 
-test("I96F32 emission product: floor(x_bits · rao / 2^32)", () => {
+test('I96F32 emission product: floor(x_bits · rao / 2^32)', () => {
   const x = BigInt(fx(0.1)); // 429496730
   const rao = fxFromInt(I96F32, 1_000_000_000n);
   const prod = fxMul(I96F32, fxConvert(I32F32, I96F32, x), rao);
@@ -140,13 +164,17 @@ function rng(seed: number): () => number {
   };
 }
 
-test("mul32 equals the bigint saturating_mul bit for bit", () => {
+test('mul32 equals the bigint saturating_mul bit for bit', () => {
   const r = rng(42);
   const pick = (): number => {
     const kind = r() % 6;
     const hi = r() % 4; // up to 2^34 in magnitude, plus a few large values
     const v =
-      kind === 0 ? r() % 3 : kind === 5 ? (r() % 2 ** 20) * 2 ** 30 + r() : hi * 2 ** 32 + r() + (r() % 2) * 2 ** 32;
+      kind === 0
+        ? r() % 3
+        : kind === 5
+          ? (r() % 2 ** 20) * 2 ** 30 + r()
+          : hi * 2 ** 32 + r() + (r() % 2) * 2 ** 32;
     return r() % 4 === 0 ? -v : v;
   };
   for (let k = 0; k < 50000; k++) {
@@ -158,7 +186,7 @@ test("mul32 equals the bigint saturating_mul bit for bit", () => {
   }
 });
 
-test("div32 equals the bigint safe_div bit for bit", () => {
+test('div32 equals the bigint safe_div bit for bit', () => {
   const r = rng(7);
   const sizes = [2 ** 16, 2 ** 32, 2 ** 33, 2 ** 40, 2 ** 44, 2 ** 47];
   for (let k = 0; k < 50000; k++) {
