@@ -9,6 +9,7 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { NoesisError } from '../errors.ts';
+import type { NodeService } from '../service.ts';
 import { encodeAddress, SS58_PREFIX } from './address.ts';
 import { walletError, WalletErrorCode } from './errors.ts';
 import {
@@ -106,7 +107,8 @@ function storedKey(
   return { address: encodeAddress(kp.publicKey), publicKey: bytesToHex(kp.publicKey), path };
 }
 
-export class WalletService {
+export class WalletService implements NodeService {
+  readonly name = 'wallet';
   readonly #store: KeystoreDir;
   readonly #kdf: ScryptParams;
   readonly #logger: WalletLogger | undefined;
@@ -121,6 +123,19 @@ export class WalletService {
     this.#logger = options.logger;
     this.#onLock = options.onLock;
     this.#autoLockMs = WalletService.#checkAutoLock(options.autoLockMs);
+  }
+
+  /** NodeService: nothing to start; keystores are read on demand. */
+  async start(_signal: AbortSignal): Promise<void> {}
+
+  /** NodeService: locks every wallet (secrets wiped). */
+  async stop(): Promise<void> {
+    this.close();
+  }
+
+  detail(): string | null {
+    const n = this.#unlocked.size;
+    return n === 0 ? null : `${n} wallet${n === 1 ? '' : 's'} unlocked`;
   }
 
   /** Folder holding the keystore files. */
