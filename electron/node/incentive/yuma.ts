@@ -31,8 +31,13 @@ import {
 export type SparseRow = ReadonlyArray<readonly [number, number]>;
 /** A dense row: index = uid, value = u16 (0 = no entry). */
 export type DenseRow = ArrayLike<number>;
-/** Either form; a row whose first element is a number is read as dense. */
-export type U16Row = SparseRow | DenseRow;
+/** Packed sparse row: parallel arrays of uids and u16 values (what the epoch outputs). */
+export interface PackedRow {
+  uids: ArrayLike<number>;
+  values: ArrayLike<number>;
+}
+/** Any of the three forms; an array whose first element is a number is read as dense. */
+export type U16Row = SparseRow | DenseRow | PackedRow;
 
 /** What subtensor's epoch reads about one uid. */
 export interface YumaNeuronInput {
@@ -115,8 +120,8 @@ export interface YumaNeuronOutput {
   dividends: Proportion;
   /** Legacy pruning score: normalized combined emission, max-upscaled to u16. */
   pruningScore: Proportion;
-  /** Bonds row to store, `[uid, u16]` ascending by uid; empty without a new permit. */
-  newBonds: Array<[number, number]>;
+  /** Bonds row to store (u16, ascending uids); empty without a new permit. */
+  newBonds: { uids: Uint16Array; values: Uint16Array };
   /** Rao paid to this uid as a miner; the payouts of all uids sum to `subnetEmission`. */
   minerEmission: bigint;
   /** Rao paid to this uid as a validator. */
@@ -152,11 +157,15 @@ export const SUBTENSOR_DEFAULTS = {
 // integers held in numbers; see fixed.ts for why that is exact).
 
 interface Row {
-  cols: number[];
-  vals: number[];
+  cols: Int32Array;
+  vals: Float64Array;
 }
 
-const EMPTY: Row = Object.freeze({ cols: [], vals: [] }) as Row;
+const EMPTY: Row = { cols: new Int32Array(0), vals: new Float64Array(0) };
+
+function trimmed(cols: Int32Array, vals: Float64Array, k: number): Row {
+  return k === 0 ? EMPTY : { cols: cols.subarray(0, k), vals: vals.subarray(0, k) };
+}
 
 function fail(message: string): never {
   throw new RangeError(`yumaEpoch: ${message}`);
@@ -173,47 +182,80 @@ function checkU16(name: string, v: number): void {
 
 /** Reads a stored u16 row: drops zeros and uids >= n (as `get_weights_sparse` drops them). */
 function readRow(row: U16Row | undefined, n: number, what: string, uid: number): Row {
-  if (row === undefined || row.length === 0) return EMPTY;
-  const cols: number[] = [];
-  const vals: number[] = [];
-  const first = row[0];
-  if (typeof first === 'number') {
+  if (row === undefined) return EMPTY;
+  if (!('length' in row)) return readPairs(row.uids, row.values, n, what, uid);
+  if (row.length === 0) return EMPTY;
+  if (typeof row[0] === 'number') {
     const dense = row as DenseRow;
     const m = Math.min(dense.length, n);
+    const cols = new Int32Array(m);
+    const vals = new Float64Array(m);
+    let k = 0;
     for (let j = 0; j < m; j++) {
       const w = dense[j] as number;
-      checkU16(`${what}[${uid}][${j}]`, w);
       if (w !== 0) {
-        cols.push(j);
-        vals.push(w);
+        checkU16(`${what}[${uid}][${j}]`, w);
+        cols[k] = j;
+        vals[k++] = w;
       }
     }
-    return { cols, vals };
+    return trimmed(cols, vals, k);
   }
   const sparse = row as SparseRow;
-  let sorted = true;
-  for (let k = 0; k < sparse.length; k++) {
-    const pair = sparse[k];
+  const len = sparse.length;
+  const us = new Array<number>(len);
+  const ws = new Array<number>(len);
+  for (let t = 0; t < len; t++) {
+    const pair = sparse[t];
     if (pair === undefined || pair.length !== 2)
-      fail(`${what}[${uid}] entry ${k} is not a [uid, value] pair`);
-    const [j, w] = pair;
+      fail(`${what}[${uid}] entry ${t} is not a [uid, value] pair`);
+    us[t] = pair[0];
+    ws[t] = pair[1];
+  }
+  return readPairs(us, ws, n, what, uid);
+}
+
+function readPairs(
+  us: ArrayLike<number>,
+  ws: ArrayLike<number>,
+  n: number,
+  what: string,
+  uid: number,
+): Row {
+  const len = us.length;
+  if (ws.length !== len) fail(`${what}[${uid}] has ${len} uids but ${ws.length} values`);
+  if (len === 0) return EMPTY;
+  const cols = new Int32Array(len);
+  const vals = new Float64Array(len);
+  let k = 0;
+  let sorted = true;
+  let prev = -1;
+  for (let t = 0; t < len; t++) {
+    const j = us[t] as number;
+    const w = ws[t] as number;
     if (!Number.isInteger(j) || j < 0 || j > U16_MAX) fail(`${what}[${uid}] has invalid uid ${j}`);
     checkU16(`${what}[${uid}][${j}]`, w);
     if (j >= n || w === 0) continue;
-    const prev = cols.length > 0 ? (cols[cols.length - 1] as number) : -1;
     if (j === prev) fail(`${what}[${uid}] lists uid ${j} twice`);
     if (j < prev) sorted = false;
-    cols.push(j);
-    vals.push(w);
+    prev = j;
+    cols[k] = j;
+    vals[k++] = w;
   }
   if (!sorted) {
-    const order = cols.map((_, k) => k).sort((a, b) => (cols[a] as number) - (cols[b] as number));
-    const sc = order.map((k) => cols[k] as number);
-    for (let k = 1; k < sc.length; k++)
-      if (sc[k] === sc[k - 1]) fail(`${what}[${uid}] lists uid ${sc[k]} twice`);
-    return { cols: sc, vals: order.map((k) => vals[k] as number) };
+    const order = Array.from({ length: k }, (_, t) => t).sort(
+      (a, b) => (cols[a] as number) - (cols[b] as number),
+    );
+    const sc = new Int32Array(k);
+    const sv = new Float64Array(k);
+    for (let t = 0; t < k; t++) {
+      sc[t] = cols[order[t] as number] as number;
+      sv[t] = vals[order[t] as number] as number;
+      if (t > 0 && sc[t] === sc[t - 1]) fail(`${what}[${uid}] lists uid ${sc[t]} twice`);
+    }
+    return { cols: sc, vals: sv };
   }
-  return { cols, vals };
+  return trimmed(cols, vals, k);
 }
 
 function sum(v: ArrayLike<number>): number {
@@ -246,16 +288,17 @@ function colNormalize(rows: Row[], n: number): void {
 function maskRecentlyRegistered(rows: Row[], lastTempo: number, registeredAt: number[]): Row[] {
   return rows.map((r) => {
     if (r.cols.length === 0) return EMPTY;
-    const cols: number[] = [];
-    const vals: number[] = [];
-    for (let k = 0; k < r.cols.length; k++) {
-      const j = r.cols[k] as number;
+    const cols = new Int32Array(r.cols.length);
+    const vals = new Float64Array(r.cols.length);
+    let k = 0;
+    for (let t = 0; t < r.cols.length; t++) {
+      const j = r.cols[t] as number;
       if (!(lastTempo <= (registeredAt[j] as number))) {
-        cols.push(j);
-        vals.push(r.vals[k] as number);
+        cols[k] = j;
+        vals[k++] = r.vals[t] as number;
       }
     }
-    return { cols, vals };
+    return k === r.cols.length ? r : trimmed(cols, vals, k);
   });
 }
 
@@ -272,8 +315,9 @@ function emaSparse(fresh: Row[], old: Row[], alpha: number, oneMinusAlpha: numbe
       out[i] = EMPTY;
       continue;
     }
-    const cols: number[] = [];
-    const vals: number[] = [];
+    const cols = new Int32Array(a.cols.length + b.cols.length);
+    const vals = new Float64Array(a.cols.length + b.cols.length);
+    let k = 0;
     let p = 0;
     let q = 0;
     while (p < a.cols.length || q < b.cols.length) {
@@ -293,11 +337,11 @@ function emaSparse(fresh: Row[], old: Row[], alpha: number, oneMinusAlpha: numbe
         q++;
       }
       if (v > 0) {
-        cols.push(j);
-        vals.push(v);
+        cols[k] = j;
+        vals[k++] = v;
       }
     }
-    out[i] = { cols, vals };
+    out[i] = trimmed(cols, vals, k);
   }
   return out;
 }
@@ -361,6 +405,13 @@ export function weightedMedian(
     iterations++;
     if (iterations > m) return 0;
   }
+}
+
+function packBonds(r: Row): { uids: Uint16Array; values: Uint16Array } {
+  const uids = Uint16Array.from(r.cols);
+  const values = new Uint16Array(r.cols.length);
+  for (let t = 0; t < r.vals.length; t++) values[t] = proportionToU16(r.vals[t] as number);
+  return { uids, values };
 }
 
 function proportion(bits: number): Proportion {
@@ -469,8 +520,9 @@ export function yumaEpoch(input: YumaInput): YumaOutput {
     }
     const lu = lastUpdate[i] as number;
     const cb = nr.commitBlock;
-    const cols: number[] = [];
-    const vals: number[] = [];
+    const cols = new Int32Array(raw.cols.length);
+    const vals = new Float64Array(raw.cols.length);
+    let k = 0;
     let rowSum = 0;
     for (let t = 0; t < raw.cols.length; t++) {
       const j = raw.cols[t] as number;
@@ -478,14 +530,13 @@ export function yumaEpoch(input: YumaInput): YumaOutput {
       const reg = registeredAt[j] as number;
       if (lu <= reg) continue;
       if (cb !== undefined && cb < reg) continue;
-      cols.push(j);
-      vals.push(raw.vals[t] as number);
+      cols[k] = j;
+      vals[k++] = raw.vals[t] as number;
       rowSum += raw.vals[t] as number;
     }
     // safe_div(fx(w), fx(Σw)) == div32(w, Σw): the 2^32 scale cancels.
-    if (rowSum > 0)
-      for (let t = 0; t < vals.length; t++) vals[t] = div32(vals[t] as number, rowSum);
-    weights[i] = cols.length === 0 ? EMPTY : { cols, vals };
+    if (rowSum > 0) for (let t = 0; t < k; t++) vals[t] = div32(vals[t] as number, rowSum);
+    weights[i] = trimmed(cols, vals, k);
   }
 
   // == Consensus: stake-weighted median per column at kappa ==
@@ -530,8 +581,9 @@ export function yumaEpoch(input: YumaInput): YumaOutput {
       continue;
     }
     const s = activeStake[i] as number;
-    const cols: number[] = [];
-    const vals: number[] = [];
+    const cols = new Int32Array(r.cols.length);
+    const vals = new Float64Array(r.cols.length);
+    let k = 0;
     let vt = 0;
     for (let t = 0; t < r.cols.length; t++) {
       const j = r.cols[t] as number;
@@ -545,12 +597,12 @@ export function yumaEpoch(input: YumaInput): YumaOutput {
       } else {
         v = w;
       }
-      cols.push(j);
-      vals.push(v);
+      cols[k] = j;
+      vals[k++] = v;
       vt += v;
       ranks[j]! += mul32(s, v);
     }
-    clipped[i] = { cols, vals };
+    clipped[i] = trimmed(cols, vals, k);
     validatorTrust[i] = vt;
   }
   const trust = ranks.map((r, j) => div32(r, preranks[j] as number));
@@ -568,8 +620,9 @@ export function yumaEpoch(input: YumaInput): YumaOutput {
     weightsForBonds = weights.map((r, i) => {
       if (r.cols.length === 0) return EMPTY;
       const c = clipped[i] as Row;
-      const cols: number[] = [];
-      const vals: number[] = [];
+      const cols = new Int32Array(r.cols.length);
+      const vals = new Float64Array(r.cols.length);
+      let k = 0;
       let q = 0;
       for (let t = 0; t < r.cols.length; t++) {
         const j = r.cols[t] as number;
@@ -579,11 +632,11 @@ export function yumaEpoch(input: YumaInput): YumaOutput {
         if (q < c.cols.length && c.cols[q] === j) v2 = c.vals[q] as number;
         const v = v1 + mul32(penalty, v2 - v1);
         if (v > 0) {
-          cols.push(j);
-          vals.push(v);
+          cols[k] = j;
+          vals[k++] = v;
         }
       }
-      return { cols, vals };
+      return trimmed(cols, vals, k);
     });
   }
 
@@ -746,8 +799,8 @@ export function yumaEpoch(input: YumaInput): YumaOutput {
       dividends: proportion(dividends[i] as number),
       pruningScore: { value: prune / U16_MAX, u16: prune },
       newBonds: newPermit[i]
-        ? stored.cols.map((j, t) => [j, proportionToU16(stored.vals[t] as number)])
-        : [],
+        ? packBonds(stored)
+        : { uids: new Uint16Array(0), values: new Uint16Array(0) },
       minerEmission: miner,
       validatorEmission: validator,
       emission: miner + validator,

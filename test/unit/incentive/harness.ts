@@ -48,9 +48,17 @@ export class Subnet {
     }));
     const out = yumaEpoch({ ...this.params, currentBlock, neurons, subnetEmission: this.emission });
     this.permits = out.neurons.map((o) => o.validatorPermit);
-    this.bonds = out.neurons.map((o) => o.newBonds);
+    this.bonds = out.neurons.map((o) => pairs(o.newBonds));
     return out;
   }
+}
+
+/** A packed row as `[uid, value]` pairs, for assertions. */
+export function pairs(row: {
+  uids: ArrayLike<number>;
+  values: ArrayLike<number>;
+}): Array<[number, number]> {
+  return Array.from(row.uids, (j, t) => [j, row.values[t] as number]);
 }
 
 export function uids(n: number, f: (i: number) => Partial<SimUid>): SimUid[] {

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { yumaEpoch, type YumaInput } from '../../../electron/node/incentive/yuma.ts';
+import { pairs } from './harness.ts';
 
 const BASE = {
   tempo: 360,
@@ -89,7 +90,7 @@ test('hand case A: two validators (stake 3:1) agree on one miner', () => {
     [49151, 16384, 65535],
   );
   assert.deepEqual(
-    n.map((o) => o.newBonds),
+    n.map((o) => pairs(o.newBonds)),
     [[[2, 65535]], [[2, 21844]], []],
   );
   assert.deepEqual(
