@@ -140,7 +140,7 @@ export interface YumaOutput {
   dust: bigint;
 }
 
-/** subtensor's hyper-parameter defaults (runtime initial values, subtensor@14bc6f9f9). */
+/** Hyper-parameters of a subnet newly created by subtensor@14bc6f9f9 (runtime initial values plus `init_new_network`: Yuma3 on, 64 validator permits). */
 export const SUBTENSOR_DEFAULTS = {
   tempo: 360,
   activityCutoff: 5000,
