@@ -3,7 +3,11 @@
 // comments; every expected number below comes from them, not from running yumaEpoch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { yumaEpoch, type YumaInput } from '../../../electron/node/incentive/yuma.ts';
+import {
+  SUBTENSOR_DEFAULTS,
+  yumaEpoch,
+  type YumaInput,
+} from '../../../electron/node/incentive/yuma.ts';
 import { pairs } from './harness.ts';
 
 const BASE = {
@@ -250,6 +254,14 @@ test('input validation', () => {
     /twice/,
   );
   assert.throws(() => yumaEpoch({ ...BASE, neurons: [{ ...one, stake: -1n }] }), RangeError);
+  // The defaults object spreads into a valid input.
+  const d = yumaEpoch({
+    ...SUBTENSOR_DEFAULTS,
+    currentBlock: 1,
+    subnetEmission: 5n,
+    neurons: [one],
+  });
+  assert.equal(d.neurons[0]?.validatorEmission, 5n);
   // Empty subnet: nothing to pay.
   const empty = yumaEpoch({ ...BASE, neurons: [] });
   assert.equal(empty.unallocated, 1_000_000_000n);
