@@ -161,6 +161,7 @@ export const en = {
   'errors.CLIENT_UNREACHABLE': 'the node cannot be reached. Is it still running?',
   'errors.CLIENT_BAD_RESPONSE': 'the node sent an answer the app does not understand.',
   'errors.CLIENT_NO_TOKEN': 'this page has no access token.',
+  'errors.IPC_FAILED': 'the desktop app could not pass the request to the node ({message}).',
   'errors.unknown': 'something went wrong ({message}).',
 } satisfies Record<string, string>;
 

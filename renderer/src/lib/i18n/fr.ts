@@ -166,5 +166,7 @@ export const fr: Messages = {
   'errors.CLIENT_UNREACHABLE': 'le nœud est injoignable. Tourne-t-il encore ?',
   'errors.CLIENT_BAD_RESPONSE': 'le nœud a envoyé une réponse que l’application ne comprend pas.',
   'errors.CLIENT_NO_TOKEN': 'cette page n’a pas de jeton d’accès.',
+  'errors.IPC_FAILED':
+    'l’application de bureau n’a pas pu transmettre la requête au nœud ({message}).',
   'errors.unknown': 'une erreur est survenue ({message}).',
 };
