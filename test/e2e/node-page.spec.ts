@@ -116,3 +116,25 @@ test('a page opened without the token says what to do', async ({ page, node }) =
   await expect(page.getByTestId('no-token-banner')).toContainText('no access token');
   await expect(page.getByTestId('node-status-detail')).toContainText('no access token');
 });
+
+test('a failed Start is explained in plain words and the buttons come back', async ({
+  page,
+  node,
+}) => {
+  await page.route('**/api/node.start', (route) =>
+    route.fulfill({
+      status: 500,
+      contentType: 'application/json',
+      body: JSON.stringify({
+        error: { code: 'API_INTERNAL', message: 'internal error; see the node log', data: {} },
+      }),
+    }),
+  );
+  await page.goto(node.url);
+  await page.getByRole('button', { name: 'Start node' }).click();
+  await expect(page.getByRole('alert')).toHaveText(
+    'Could not start the node: the node hit an internal error. The Logs page has the details.',
+  );
+  await expect(page.getByTestId('node-state')).toHaveText('Stopped');
+  await expect(page.getByRole('button', { name: 'Start node' })).toBeEnabled();
+});
