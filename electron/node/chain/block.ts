@@ -1,0 +1,132 @@
+/**
+ * Blocks: header, body, commit, and the hashes that tie them together.
+ *
+ * The block id is blake2b-256 of the canonical header. The header commits to its body through
+ * txRoot (a binary Merkle tree over transaction hashes), lastCommitHash and evidenceHash, and to
+ * the state after the block through stateRoot (post-state, Ethereum-style, so a block whose
+ * state root disagrees is rejected at once). `lastCommit` carries the precommit signatures of the
+ * validators over the *previous* block id, as in CometBFT: block H proves H-1 final. The commit
+ * of the newest block travels beside it (the node's "seen commit") until block H+1 carries it.
+ */
+import {
+  encodeCanonical,
+  encodeCommit,
+  encodeHeader,
+  encodeSignedTx,
+  voteSignBytes,
+} from './codec.ts';
+import { hash256, signMessage, toHex, ZERO_HASH, type Hex } from './crypto.ts';
+import type { SignedTx } from './tx.ts';
+
+export const BLOCK_VERSION = 1;
+/** Largest encoded block, in bytes, and most transactions in one block. */
+export const MAX_BLOCK_BYTES = 4 * 1024 * 1024;
+export const MAX_BLOCK_TXS = 10_000;
+
+export interface BlockHeader {
+  chainId: string;
+  height: number;
+  /** Milliseconds since the Unix epoch; strictly increasing. */
+  time: number;
+  prevHash: Hex;
+  txRoot: Hex;
+  stateRoot: Hex;
+  /** Consensus key of the validator that proposed the block. */
+  proposer: Hex;
+  /** Hash of `lastCommit` (ZERO_HASH when it is null, at height 1). */
+  lastCommitHash: Hex;
+  /** Hash of the evidence list (misbehaviour proofs, filled in by consensus later). */
+  evidenceHash: Hex;
+}
+
+export interface CommitSig {
+  /** Consensus key of the validator. */
+  validator: Hex;
+  /** ed25519 signature over voteSignBytes(chainId, height, round, blockHash). */
+  signature: Hex;
+}
+
+export interface Commit {
+  height: number;
+  round: number;
+  blockHash: Hex;
+  /** Sorted by validator key, one per validator. */
+  signatures: CommitSig[];
+}
+
+/** Reserved for consensus evidence (double signing); must be empty for now. */
+export type Evidence = never;
+
+export interface Block {
+  header: BlockHeader;
+  txs: SignedTx[];
+  lastCommit: Commit | null;
+  evidence: Evidence[];
+}
+
+export function blockHash(header: BlockHeader): Hex {
+  return toHex(hash256(encodeHeader(header)));
+}
+
+const LEAF = Uint8Array.of(0);
+const NODE = Uint8Array.of(1);
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/**
+ * Binary Merkle root over 32-byte leaves (RFC 6962 shape: leaf = H(0x00 || hash),
+ * node = H(0x01 || left || right), an odd node is promoted unchanged; the empty tree is H("")).
+ */
+export function merkleRoot(leaves: readonly Uint8Array[]): Hex {
+  if (leaves.length === 0) return toHex(hash256(new Uint8Array(0)));
+  let level = leaves.map((l) => hash256(concat(LEAF, l)));
+  while (level.length > 1) {
+    const next: Uint8Array[] = [];
+    for (let i = 0; i < level.length; i += 2) {
+      const left = level[i] as Uint8Array;
+      const right = level[i + 1];
+      next.push(right === undefined ? left : hash256(concat(NODE, left, right)));
+    }
+    level = next;
+  }
+  return toHex(level[0] as Uint8Array);
+}
+
+export function txRootOf(txs: readonly SignedTx[]): Hex {
+  return merkleRoot(txs.map((tx) => hash256(encodeSignedTx(tx))));
+}
+
+export function commitHash(commit: Commit | null): Hex {
+  return commit === null ? ZERO_HASH : toHex(hash256(encodeCommit(commit)));
+}
+
+export function evidenceHashOf(evidence: readonly Evidence[]): Hex {
+  return toHex(hash256(encodeCanonical(evidence)));
+}
+
+/** A single validator's commit over `hash` (the local network; consensus builds larger ones). */
+export function signCommit(
+  chainId: string,
+  height: number,
+  hash: Hex,
+  validatorSecret: Uint8Array,
+  validatorKey: Hex,
+): Commit {
+  const signature = toHex(signMessage(validatorSecret, voteSignBytes(chainId, height, 0, hash)));
+  return {
+    height,
+    round: 0,
+    blockHash: hash,
+    signatures: [{ validator: validatorKey, signature }],
+  };
+}

@@ -1,0 +1,426 @@
+/**
+ * Canonical encoding of everything the chain hashes or signs: transactions, block headers,
+ * commits, blocks. Deterministic CBOR (RFC 8949 §4.2: smallest integer and length forms, no
+ * indefinite lengths, no floats, no tags) with positional arrays, so there are no map keys to
+ * order. Decoding is strict: cborg's strict mode, then the value is re-encoded and must give the
+ * same bytes, so exactly one byte string is accepted for any value (docs/adr/0002).
+ *
+ * Layouts (version 1; every integer is a CBOR unsigned integer):
+ *   tx body    [1, chainId, kind, signer(b32), nonce, fee, args]
+ *   signed tx  [body, signature(b64)]
+ *   header     [1, chainId, height, timeMs, prevHash, txRoot, stateRoot, proposer(b32),
+ *               lastCommitHash, evidenceHash]
+ *   commit     [height, round, blockHash, [[validator(b32), signature(b64)], ...]]
+ *   block      [header, [signedTx, ...], commit | null, [evidence, ...]]
+ * args by kind are listed in `encodeArgs`.
+ */
+import { decode, encode, rfc8949EncodeOptions } from 'cborg';
+import { assertU64 } from './amount.ts';
+import type { Block, BlockHeader, Commit } from './block.ts';
+import { fromHex, hash256, toHex, type Hex } from './crypto.ts';
+import { chainError, ChainErrorCode } from './errors.ts';
+import {
+  MAX_CHAIN_ID_LENGTH,
+  TX_KINDS,
+  type SignedTx,
+  type TxBody,
+  type TxCall,
+  type TxKind,
+} from './tx.ts';
+
+export const CODEC_VERSION = 1;
+
+const DECODE_OPTIONS = {
+  strict: true,
+  allowIndefinite: false,
+  allowUndefined: false,
+  allowNaN: false,
+  allowInfinity: false,
+  rejectDuplicateMapKeys: true,
+  useMaps: false,
+} as const;
+
+export function encodeCanonical(value: unknown): Uint8Array {
+  return encode(value, rfc8949EncodeOptions);
+}
+
+/** Decodes bytes that must be the canonical encoding of their value; MALFORMED otherwise. */
+export function decodeCanonical(bytes: Uint8Array): unknown {
+  let value: unknown;
+  try {
+    value = decode(bytes, DECODE_OPTIONS);
+  } catch (error) {
+    throw malformed(`not CBOR: ${(error as Error).message}`);
+  }
+  const again = encodeCanonical(value);
+  if (!bytesEqual(again, bytes)) throw malformed('not the canonical encoding of its value');
+  return value;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function malformed(message: string, data: Record<string, unknown> = {}) {
+  return chainError(ChainErrorCode.MALFORMED, message, data);
+}
+
+// -- shape readers ---------------------------------------------------------------------------
+
+function arr(v: unknown, len: number | null, what: string): unknown[] {
+  if (!Array.isArray(v)) throw malformed(`${what} must be an array`, { field: what });
+  if (len !== null && v.length !== len) {
+    throw malformed(`${what} must have ${len} items, has ${v.length}`, { field: what });
+  }
+  return v;
+}
+
+function text(v: unknown, maxLength: number, what: string): string {
+  if (typeof v !== 'string' || v.length > maxLength) {
+    throw malformed(`${what} must be text of at most ${maxLength} characters`, { field: what });
+  }
+  return v;
+}
+
+function bytesHex(v: unknown, len: number | null, what: string, maxLen = 64): Hex {
+  if (!(v instanceof Uint8Array) || (len !== null ? v.length !== len : v.length > maxLen)) {
+    throw malformed(`${what} must be ${len ?? `at most ${maxLen}`} bytes`, { field: what });
+  }
+  return toHex(v);
+}
+
+/** Any CBOR unsigned integer that fits u64, as bigint. */
+function u64(v: unknown, what: string): bigint {
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v) || v < 0) throw malformed(`${what} must be an unsigned integer`);
+    return BigInt(v);
+  }
+  if (typeof v === 'bigint') return assertU64(v, what);
+  throw malformed(`${what} must be an unsigned integer`, { field: what });
+}
+
+/** An unsigned integer within JavaScript's safe range (heights, nonces, uids, u16 values). */
+function uint(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+    throw malformed(`${what} must be an unsigned integer below 2^53`, { field: what });
+  }
+  return v;
+}
+
+function uintList(v: unknown, what: string): number[] {
+  return arr(v, null, what).map((x, i) => uint(x, `${what}[${i}]`));
+}
+
+function checkUint(v: number, what: string): number {
+  if (!Number.isSafeInteger(v) || v < 0) {
+    throw malformed(`${what} must be an unsigned integer below 2^53`, { field: what });
+  }
+  return v;
+}
+
+function b(hex: Hex, len: number | null, what: string): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = fromHex(hex);
+  } catch {
+    throw malformed(`${what} must be lower-case hex`, { field: what });
+  }
+  if (len !== null && bytes.length !== len) throw malformed(`${what} must be ${len} bytes`);
+  return bytes;
+}
+
+// -- transactions ----------------------------------------------------------------------------
+
+function encodeArgs(call: TxCall): unknown[] {
+  switch (call.kind) {
+    case 'transfer':
+      return [b(call.to, 32, 'to'), assertU64(call.amount, 'amount')];
+    case 'register':
+      return [
+        checkUint(call.netuid, 'netuid'),
+        b(call.hotkey, 32, 'hotkey'),
+        assertU64(call.maxBurn, 'maxBurn'),
+      ];
+    case 'add_stake':
+    case 'remove_stake':
+      return [b(call.hotkey, 32, 'hotkey'), assertU64(call.amount, 'amount')];
+    case 'set_take':
+      return [b(call.hotkey, 32, 'hotkey'), checkUint(call.take, 'take')];
+    case 'set_weights':
+      return [
+        checkUint(call.netuid, 'netuid'),
+        call.uids.map((u) => checkUint(u, 'uid')),
+        call.weights.map((w) => checkUint(w, 'weight')),
+      ];
+    case 'commit_weights':
+      return [checkUint(call.netuid, 'netuid'), b(call.commitHash, 32, 'commitHash')];
+    case 'reveal_weights':
+      return [
+        checkUint(call.netuid, 'netuid'),
+        call.uids.map((u) => checkUint(u, 'uid')),
+        call.weights.map((w) => checkUint(w, 'weight')),
+        b(call.salt, null, 'salt'),
+      ];
+    case 'serve':
+      return [checkUint(call.netuid, 'netuid'), [...call.addrs]];
+    case 'create_subnet':
+      return [b(call.hotkey, 32, 'hotkey'), call.taskType, assertU64(call.maxLock, 'maxLock')];
+  }
+}
+
+function decodeArgs(kind: TxKind, v: unknown): TxCall {
+  switch (kind) {
+    case 'transfer': {
+      const a = arr(v, 2, 'args');
+      return { kind, to: bytesHex(a[0], 32, 'to'), amount: u64(a[1], 'amount') };
+    }
+    case 'register': {
+      const a = arr(v, 3, 'args');
+      return {
+        kind,
+        netuid: uint(a[0], 'netuid'),
+        hotkey: bytesHex(a[1], 32, 'hotkey'),
+        maxBurn: u64(a[2], 'maxBurn'),
+      };
+    }
+    case 'add_stake':
+    case 'remove_stake': {
+      const a = arr(v, 2, 'args');
+      return { kind, hotkey: bytesHex(a[0], 32, 'hotkey'), amount: u64(a[1], 'amount') };
+    }
+    case 'set_take': {
+      const a = arr(v, 2, 'args');
+      return { kind, hotkey: bytesHex(a[0], 32, 'hotkey'), take: uint(a[1], 'take') };
+    }
+    case 'set_weights': {
+      const a = arr(v, 3, 'args');
+      return {
+        kind,
+        netuid: uint(a[0], 'netuid'),
+        uids: uintList(a[1], 'uids'),
+        weights: uintList(a[2], 'weights'),
+      };
+    }
+    case 'commit_weights': {
+      const a = arr(v, 2, 'args');
+      return { kind, netuid: uint(a[0], 'netuid'), commitHash: bytesHex(a[1], 32, 'commitHash') };
+    }
+    case 'reveal_weights': {
+      const a = arr(v, 4, 'args');
+      return {
+        kind,
+        netuid: uint(a[0], 'netuid'),
+        uids: uintList(a[1], 'uids'),
+        weights: uintList(a[2], 'weights'),
+        salt: bytesHex(a[3], null, 'salt', 32),
+      };
+    }
+    case 'serve': {
+      const a = arr(v, 2, 'args');
+      const addrs = arr(a[1], null, 'addrs').map((x, i) => text(x, 1024, `addrs[${i}]`));
+      return { kind, netuid: uint(a[0], 'netuid'), addrs };
+    }
+    case 'create_subnet': {
+      const a = arr(v, 3, 'args');
+      return {
+        kind,
+        hotkey: bytesHex(a[0], 32, 'hotkey'),
+        taskType: text(a[1], 64, 'taskType'),
+        maxLock: u64(a[2], 'maxLock'),
+      };
+    }
+  }
+}
+
+function txBodyArray(body: TxBody): unknown[] {
+  return [
+    CODEC_VERSION,
+    body.chainId,
+    body.kind,
+    b(body.signer, 32, 'signer'),
+    checkUint(body.nonce, 'nonce'),
+    assertU64(body.fee, 'fee'),
+    encodeArgs(body),
+  ];
+}
+
+function signedTxArray(tx: SignedTx): unknown[] {
+  return [txBodyArray(tx.body), b(tx.signature, 64, 'signature')];
+}
+
+function txBodyFromArray(v: unknown): TxBody {
+  const a = arr(v, 7, 'tx body');
+  if (a[0] !== CODEC_VERSION) throw malformed(`unknown tx version ${String(a[0])}`);
+  const chainId = text(a[1], MAX_CHAIN_ID_LENGTH, 'chainId');
+  const kind = text(a[2], 32, 'kind') as TxKind;
+  if (!TX_KINDS.includes(kind)) throw malformed(`unknown transaction kind "${kind}"`);
+  const base = {
+    chainId,
+    signer: bytesHex(a[3], 32, 'signer'),
+    nonce: uint(a[4], 'nonce'),
+    fee: u64(a[5], 'fee'),
+  };
+  return { ...base, ...decodeArgs(kind, a[6]) };
+}
+
+function signedTxFromArray(v: unknown): SignedTx {
+  const a = arr(v, 2, 'signed tx');
+  return { body: txBodyFromArray(a[0]), signature: bytesHex(a[1], 64, 'signature') };
+}
+
+export function encodeTxBody(body: TxBody): Uint8Array {
+  return encodeCanonical(txBodyArray(body));
+}
+
+export function encodeSignedTx(tx: SignedTx): Uint8Array {
+  return encodeCanonical(signedTxArray(tx));
+}
+
+export function decodeSignedTx(bytes: Uint8Array): SignedTx {
+  return signedTxFromArray(decodeCanonical(bytes));
+}
+
+const TX_DOMAIN = new TextEncoder().encode('noesis/tx/1\0');
+
+/** What the signer signs: a domain prefix, then the canonical body bytes. */
+export function txSignBytes(body: TxBody): Uint8Array {
+  const bodyBytes = encodeTxBody(body);
+  const out = new Uint8Array(TX_DOMAIN.length + bodyBytes.length);
+  out.set(TX_DOMAIN, 0);
+  out.set(bodyBytes, TX_DOMAIN.length);
+  return out;
+}
+
+export function weightsCommitHash(
+  hotkey: Hex,
+  netuid: number,
+  uids: readonly number[],
+  weights: readonly number[],
+  salt: Hex,
+): Hex {
+  return toHex(
+    hash256(
+      encodeCanonical([
+        'noesis/weights-commit/1',
+        b(hotkey, 32, 'hotkey'),
+        checkUint(netuid, 'netuid'),
+        uids.map((u) => checkUint(u, 'uid')),
+        weights.map((w) => checkUint(w, 'weight')),
+        b(salt, null, 'salt'),
+      ]),
+    ),
+  );
+}
+
+// -- headers, commits, blocks ----------------------------------------------------------------
+
+function headerArray(h: BlockHeader): unknown[] {
+  return [
+    CODEC_VERSION,
+    h.chainId,
+    checkUint(h.height, 'height'),
+    checkUint(h.time, 'time'),
+    b(h.prevHash, 32, 'prevHash'),
+    b(h.txRoot, 32, 'txRoot'),
+    b(h.stateRoot, 32, 'stateRoot'),
+    b(h.proposer, 32, 'proposer'),
+    b(h.lastCommitHash, 32, 'lastCommitHash'),
+    b(h.evidenceHash, 32, 'evidenceHash'),
+  ];
+}
+
+function headerFromArray(v: unknown): BlockHeader {
+  const a = arr(v, 10, 'header');
+  if (a[0] !== CODEC_VERSION) throw malformed(`unknown header version ${String(a[0])}`);
+  return {
+    chainId: text(a[1], MAX_CHAIN_ID_LENGTH, 'chainId'),
+    height: uint(a[2], 'height'),
+    time: uint(a[3], 'time'),
+    prevHash: bytesHex(a[4], 32, 'prevHash'),
+    txRoot: bytesHex(a[5], 32, 'txRoot'),
+    stateRoot: bytesHex(a[6], 32, 'stateRoot'),
+    proposer: bytesHex(a[7], 32, 'proposer'),
+    lastCommitHash: bytesHex(a[8], 32, 'lastCommitHash'),
+    evidenceHash: bytesHex(a[9], 32, 'evidenceHash'),
+  };
+}
+
+function commitArray(c: Commit): unknown[] {
+  return [
+    checkUint(c.height, 'commit.height'),
+    checkUint(c.round, 'commit.round'),
+    b(c.blockHash, 32, 'commit.blockHash'),
+    c.signatures.map((s) => [b(s.validator, 32, 'validator'), b(s.signature, 64, 'signature')]),
+  ];
+}
+
+function commitFromArray(v: unknown): Commit {
+  const a = arr(v, 4, 'commit');
+  return {
+    height: uint(a[0], 'commit.height'),
+    round: uint(a[1], 'commit.round'),
+    blockHash: bytesHex(a[2], 32, 'commit.blockHash'),
+    signatures: arr(a[3], null, 'commit.signatures').map((s) => {
+      const p = arr(s, 2, 'commit signature');
+      return { validator: bytesHex(p[0], 32, 'validator'), signature: bytesHex(p[1], 64, 'sig') };
+    }),
+  };
+}
+
+export function encodeHeader(h: BlockHeader): Uint8Array {
+  return encodeCanonical(headerArray(h));
+}
+
+export function decodeHeader(bytes: Uint8Array): BlockHeader {
+  return headerFromArray(decodeCanonical(bytes));
+}
+
+export function encodeCommit(c: Commit): Uint8Array {
+  return encodeCanonical(commitArray(c));
+}
+
+export function decodeCommit(bytes: Uint8Array): Commit {
+  return commitFromArray(decodeCanonical(bytes));
+}
+
+export function encodeBlock(block: Block): Uint8Array {
+  if (block.evidence.length !== 0) throw malformed('evidence is not supported yet');
+  return encodeCanonical([
+    headerArray(block.header),
+    block.txs.map(signedTxArray),
+    block.lastCommit === null ? null : commitArray(block.lastCommit),
+    [],
+  ]);
+}
+
+export function decodeBlock(bytes: Uint8Array): Block {
+  const a = arr(decodeCanonical(bytes), 4, 'block');
+  const evidence = arr(a[3], null, 'evidence');
+  if (evidence.length !== 0) throw malformed('evidence is not supported yet');
+  return {
+    header: headerFromArray(a[0]),
+    txs: arr(a[1], null, 'txs').map(signedTxFromArray),
+    lastCommit: a[2] === null ? null : commitFromArray(a[2]),
+    evidence: [],
+  };
+}
+
+/** Encodes a vote for (chainId, height, round, blockHash): what a validator signs. */
+export function voteSignBytes(
+  chainId: string,
+  height: number,
+  round: number,
+  blockHash: Hex,
+): Uint8Array {
+  // type 2 = precommit (1 is reserved for prevote by consensus/).
+  return encodeCanonical([
+    'noesis/vote/1',
+    chainId,
+    checkUint(height, 'height'),
+    checkUint(round, 'round'),
+    2,
+    b(blockHash, 32, 'blockHash'),
+  ]);
+}

@@ -1,0 +1,235 @@
+/**
+ * Canonical CBOR forms of state records: used for the state root's leaves (state-root.ts) and for
+ * the snapshot of the whole state (decodeState restores it exactly). Positional arrays except the
+ * parameter sets, which are CBOR maps with RFC 8949 key order (there are many, rarely changing).
+ */
+import { decode } from 'cborg';
+import { encodeCanonical } from './codec.ts';
+import { CowMap } from './cow-map.ts';
+import { fromHex, toHex, type Hex } from './crypto.ts';
+import type {
+  Account,
+  ChainParams,
+  ChainState,
+  HotkeyRecord,
+  Neuron,
+  Subnet,
+  SubnetParams,
+  Validator,
+} from './types.ts';
+import { netuidKey } from './types.ts';
+
+const SUBNET_BIGINTS = ['minBurn', 'maxBurn'] as const;
+const CHAIN_BIGINTS = [
+  'blockEmission',
+  'maxSupply',
+  'minFee',
+  'minTransfer',
+  'minStake',
+  'minLockCost',
+] as const;
+
+export function subnetParamsObject(p: SubnetParams): Record<string, unknown> {
+  return { ...p };
+}
+
+export function paramsObject(p: ChainParams): Record<string, unknown> {
+  return { ...p, subnetDefaults: subnetParamsObject(p.subnetDefaults) };
+}
+
+function big(v: unknown): bigint {
+  return typeof v === 'bigint' ? v : BigInt(v as number);
+}
+
+export function subnetParamsFrom(o: Record<string, unknown>): SubnetParams {
+  const out: Record<string, unknown> = { ...o };
+  for (const k of SUBNET_BIGINTS) out[k] = big(o[k]);
+  return out as unknown as SubnetParams;
+}
+
+export function paramsFrom(o: Record<string, unknown>): ChainParams {
+  const out: Record<string, unknown> = { ...o };
+  for (const k of CHAIN_BIGINTS) out[k] = big(o[k]);
+  out.subnetDefaults = subnetParamsFrom(o.subnetDefaults as Record<string, unknown>);
+  return out as unknown as ChainParams;
+}
+
+export function accountArray(a: Account): unknown[] {
+  return [a.free, a.nonce];
+}
+
+export function hotkeyArray(h: HotkeyRecord): unknown[] {
+  return [
+    fromHex(h.owner),
+    h.take,
+    h.lastTakeIncrease,
+    h.totalStake,
+    h.stakes.map(([c, v]) => [fromHex(c), v]),
+  ];
+}
+
+export function neuronArray(n: Neuron): unknown[] {
+  return [
+    n.uid,
+    fromHex(n.hotkey),
+    fromHex(n.coldkey),
+    n.registeredAt,
+    n.lastUpdate,
+    n.validatorPermit,
+    n.active,
+    n.rank,
+    n.trust,
+    n.consensus,
+    n.incentive,
+    n.dividends,
+    n.validatorTrust,
+    n.pruningScore,
+    n.emission,
+    n.axon === null ? null : [[...n.axon.addrs], n.axon.block],
+    n.weights.map(([u, w]) => [u, w]),
+    n.bonds.map(([u, w]) => [u, w]),
+    n.commits.map((c) => [fromHex(c.hash), c.block, c.epoch]),
+  ];
+}
+
+/** A subnet with its neurons given as `neurons` (full arrays, or neuron hashes for the root). */
+export function subnetArray(s: Subnet, neurons: unknown[]): unknown[] {
+  return [
+    s.netuid,
+    fromHex(s.owner),
+    fromHex(s.ownerHotkey),
+    s.taskType,
+    s.createdAt,
+    s.locked,
+    subnetParamsObject(s.params),
+    s.burn,
+    s.lastRegistrationBlock,
+    s.registrationsInBlock,
+    s.pending,
+    s.lastEpochBlock,
+    s.epochCount,
+    neurons,
+  ];
+}
+
+function hex(v: unknown): Hex {
+  return toHex(v as Uint8Array);
+}
+function num(v: unknown): number {
+  return v as number;
+}
+
+function neuronFrom(a: unknown[]): Neuron {
+  const axon = a[15] as [string[], number] | null;
+  return {
+    uid: num(a[0]),
+    hotkey: hex(a[1]),
+    coldkey: hex(a[2]),
+    registeredAt: num(a[3]),
+    lastUpdate: num(a[4]),
+    validatorPermit: a[5] as boolean,
+    active: a[6] as boolean,
+    rank: num(a[7]),
+    trust: num(a[8]),
+    consensus: num(a[9]),
+    incentive: num(a[10]),
+    dividends: num(a[11]),
+    validatorTrust: num(a[12]),
+    pruningScore: num(a[13]),
+    emission: big(a[14]),
+    axon: axon === null ? null : { addrs: axon[0], block: axon[1] },
+    weights: (a[16] as [number, number][]).map(([u, w]) => [u, w] as const),
+    bonds: (a[17] as [number, number][]).map(([u, w]) => [u, w] as const),
+    commits: (a[18] as [Uint8Array, number, number][]).map(([h, block, epoch]) => ({
+      hash: toHex(h),
+      block,
+      epoch,
+    })),
+  };
+}
+
+function subnetFrom(a: unknown[]): Subnet {
+  return {
+    netuid: num(a[0]),
+    owner: hex(a[1]),
+    ownerHotkey: hex(a[2]),
+    taskType: a[3] as string,
+    createdAt: num(a[4]),
+    locked: big(a[5]),
+    params: subnetParamsFrom(a[6] as Record<string, unknown>),
+    burn: big(a[7]),
+    lastRegistrationBlock: num(a[8]),
+    registrationsInBlock: num(a[9]),
+    pending: big(a[10]),
+    lastEpochBlock: num(a[11]),
+    epochCount: num(a[12]),
+    neurons: (a[13] as unknown[][]).map(neuronFrom),
+  };
+}
+
+const SNAPSHOT_TAG = 'noesis/state-snapshot/1';
+
+/** The whole state as bytes (snapshots). Cost: linear in the state; ~1 s per million accounts. */
+export function encodeState(state: ChainState): Uint8Array {
+  return encodeCanonical([
+    SNAPSHOT_TAG,
+    state.chainId,
+    fromHex(state.genesisHash),
+    state.height,
+    fromHex(state.lastBlockHash),
+    state.lastBlockTime,
+    state.totalIssuance,
+    state.totalRecycled,
+    state.lastLockCost,
+    state.lastLockBlock,
+    paramsObject(state.params),
+    state.validators.map((v) => [fromHex(v.key), fromHex(v.hotkey)]),
+    [...state.accounts.entries()].map(([k, a]) => [fromHex(k), a.free, a.nonce]),
+    [...state.hotkeys.entries()].map(([k, h]) => [fromHex(k), ...hotkeyArray(h)]),
+    [...state.subnets.entries()].map(([, s]) => subnetArray(s, s.neurons.map(neuronArray))),
+  ]);
+}
+
+export function decodeState(bytes: Uint8Array): ChainState {
+  const a = decode(bytes, { useMaps: false }) as unknown[];
+  if (a[0] !== SNAPSHOT_TAG) throw new Error('not a Noesis state snapshot');
+  const accounts = (a[12] as unknown[][]).map(
+    ([k, free, nonce]) => [hex(k), { free: big(free), nonce: num(nonce) }] as [string, Account],
+  );
+  const hotkeys = (a[13] as unknown[][]).map(
+    ([k, owner, take, lti, total, stakes]) =>
+      [
+        hex(k),
+        {
+          owner: hex(owner),
+          take: num(take),
+          lastTakeIncrease: num(lti),
+          totalStake: big(total),
+          stakes: (stakes as [Uint8Array, unknown][]).map(([c, v]) => [toHex(c), big(v)] as const),
+        },
+      ] as [string, HotkeyRecord],
+  );
+  const subnets = (a[14] as unknown[][]).map((s) => {
+    const subnet = subnetFrom(s);
+    return [netuidKey(subnet.netuid), subnet] as [string, Subnet];
+  });
+  return {
+    chainId: a[1] as string,
+    genesisHash: hex(a[2]),
+    height: num(a[3]),
+    lastBlockHash: hex(a[4]),
+    lastBlockTime: num(a[5]),
+    totalIssuance: big(a[6]),
+    totalRecycled: big(a[7]),
+    lastLockCost: big(a[8]),
+    lastLockBlock: num(a[9]),
+    params: paramsFrom(a[10] as Record<string, unknown>),
+    validators: (a[11] as Uint8Array[][]).map(
+      ([key, hotkey]) =>
+        ({ key: toHex(key as Uint8Array), hotkey: toHex(hotkey as Uint8Array) }) as Validator,
+    ),
+    accounts: CowMap.from(accounts),
+    hotkeys: CowMap.from(hotkeys),
+    subnets: CowMap.from(subnets),
+  };
+}

@@ -1,0 +1,372 @@
+/**
+ * The state machine: `applyTx` and `applyBlock` map a state and an input to a new state or a
+ * typed error, and never change their input (drafts over immutable data, see draft.ts). The
+ * producer builds blocks with `buildBlock`, which runs the very same steps and skips failing
+ * transactions instead of failing.
+ *
+ * Block steps: header checks (chain id, height, previous hash, time, proposer, lastCommit,
+ * body hashes, size) → each transaction (size, chain id, signature, nonce, fee, effect) →
+ * end of block (burn decay, emission, due epochs; emission.ts) → state root must equal the
+ * header's.
+ */
+import {
+  decodeSignedTx,
+  encodeBlock,
+  encodeSignedTx,
+  txSignBytes,
+  voteSignBytes,
+} from './codec.ts';
+import {
+  blockHash,
+  commitHash,
+  evidenceHashOf,
+  MAX_BLOCK_BYTES,
+  MAX_BLOCK_TXS,
+  txRootOf,
+  type Block,
+  type BlockHeader,
+  type Commit,
+} from './block.ts';
+import { fromHex, verifySignature, type Hex } from './crypto.ts';
+import { StateDraft } from './draft.ts';
+import { endBlock } from './emission.ts';
+import { ChainError, chainError, ChainErrorCode } from './errors.ts';
+import { executeTx } from './execute-tx.ts';
+import { stateRoot } from './state-root.ts';
+import { MAX_TX_BYTES, type SignedTx } from './tx.ts';
+import type { ChainEvent, ChainState } from './types.ts';
+
+export interface ApplyOk {
+  ok: true;
+  state: ChainState;
+  events: ChainEvent[];
+}
+export interface ApplyErr {
+  ok: false;
+  error: ChainError;
+}
+export type ApplyResult = ApplyOk | ApplyErr;
+
+function asChainError(error: unknown): ChainError {
+  if (error instanceof ChainError) return error;
+  throw error;
+}
+
+/** Checks that need no state beyond the chain id: size, chain id, signature. */
+export function checkTxStateless(chainId: string, tx: SignedTx, encodedSize?: number): void {
+  const size = encodedSize ?? encodeSignedTx(tx).length;
+  if (size > MAX_TX_BYTES) {
+    throw chainError(ChainErrorCode.TX_TOO_LARGE, 'transaction too large', {
+      size,
+      max: MAX_TX_BYTES,
+    });
+  }
+  if (tx.body.chainId !== chainId) {
+    throw chainError(ChainErrorCode.WRONG_CHAIN_ID, 'transaction for another chain', {
+      expected: chainId,
+      actual: tx.body.chainId,
+    });
+  }
+  const ok = verifySignature(fromHex(tx.body.signer), txSignBytes(tx.body), fromHex(tx.signature));
+  if (!ok) throw chainError(ChainErrorCode.BAD_SIGNATURE, 'signature does not verify');
+}
+
+/** Decodes and checks raw transaction bytes (size first, so huge inputs are never parsed). */
+export function decodeTx(chainId: string, bytes: Uint8Array): SignedTx {
+  if (bytes.length > MAX_TX_BYTES) {
+    throw chainError(ChainErrorCode.TX_TOO_LARGE, 'transaction too large', {
+      size: bytes.length,
+      max: MAX_TX_BYTES,
+    });
+  }
+  const tx = decodeSignedTx(bytes);
+  checkTxStateless(chainId, tx, bytes.length);
+  return tx;
+}
+
+/**
+ * One transaction against `state` as if it were in the next block (no end-of-block step).
+ * Used by the mempool to check a transaction on entry and by tests.
+ */
+export function applyTx(
+  state: ChainState,
+  tx: SignedTx,
+  options: { skipSignature?: boolean } = {},
+): ApplyResult {
+  const d = new StateDraft(state);
+  try {
+    if (options.skipSignature !== true) checkTxStateless(state.chainId, tx);
+    executeTx(d, tx.body, state.height + 1);
+  } catch (error) {
+    return { ok: false, error: asChainError(error) };
+  }
+  return { ok: true, state: d.finish(), events: d.events };
+}
+
+/** Voting power of each validator key: its hotkey's total stake, or 1 each if all are 0. */
+export function votingPower(state: ChainState): Map<Hex, bigint> {
+  const power = new Map<Hex, bigint>();
+  let total = 0n;
+  for (const v of state.validators) {
+    const p = state.hotkeys.get(v.hotkey)?.totalStake ?? 0n;
+    power.set(v.key, p);
+    total += p;
+  }
+  if (total === 0n) for (const v of state.validators) power.set(v.key, 1n);
+  return power;
+}
+
+/** lastCommit of block `height`: the previous block's id signed by > 2/3 of the voting power. */
+export function checkLastCommit(state: ChainState, height: number, commit: Commit | null): void {
+  if (height === 1) {
+    if (commit !== null) throw chainError(ChainErrorCode.BAD_COMMIT, 'block 1 has no last commit');
+    return;
+  }
+  if (commit === null) throw chainError(ChainErrorCode.BAD_COMMIT, 'last commit missing');
+  if (commit.height !== height - 1 || commit.blockHash !== state.lastBlockHash) {
+    throw chainError(ChainErrorCode.BAD_COMMIT, 'last commit is for another block', {
+      height: commit.height,
+      blockHash: commit.blockHash,
+    });
+  }
+  const power = votingPower(state);
+  let total = 0n;
+  for (const p of power.values()) total += p;
+  let signed = 0n;
+  let previous = '';
+  for (const sig of commit.signatures) {
+    if (sig.validator <= previous) {
+      throw chainError(ChainErrorCode.BAD_COMMIT, 'commit signatures unsorted or repeated');
+    }
+    previous = sig.validator;
+    const p = power.get(sig.validator);
+    if (p === undefined) {
+      throw chainError(ChainErrorCode.BAD_COMMIT, 'commit signed by a non-validator', {
+        validator: sig.validator,
+      });
+    }
+    const message = voteSignBytes(state.chainId, commit.height, commit.round, commit.blockHash);
+    if (!verifySignature(fromHex(sig.validator), message, fromHex(sig.signature))) {
+      throw chainError(ChainErrorCode.BAD_COMMIT, 'bad commit signature', {
+        validator: sig.validator,
+      });
+    }
+    signed += p;
+  }
+  if (signed * 3n <= total * 2n) {
+    throw chainError(ChainErrorCode.BAD_COMMIT, 'commit short of 2/3 of the voting power', {
+      signed: signed.toString(),
+      total: total.toString(),
+    });
+  }
+}
+
+function checkHeader(state: ChainState, block: Block): void {
+  const h = block.header;
+  if (h.chainId !== state.chainId) {
+    throw chainError(ChainErrorCode.WRONG_CHAIN_ID, 'block for another chain', {
+      expected: state.chainId,
+      actual: h.chainId,
+    });
+  }
+  if (h.height !== state.height + 1) {
+    throw chainError(ChainErrorCode.WRONG_HEIGHT, 'not the next height', {
+      expected: state.height + 1,
+      actual: h.height,
+    });
+  }
+  if (h.prevHash !== state.lastBlockHash) {
+    throw chainError(ChainErrorCode.WRONG_PREV_HASH, 'prevHash is not the tip', {
+      expected: state.lastBlockHash,
+      actual: h.prevHash,
+    });
+  }
+  if (h.time <= state.lastBlockTime) {
+    throw chainError(ChainErrorCode.BAD_TIME, 'block time not after the previous block', {
+      previous: state.lastBlockTime,
+      actual: h.time,
+    });
+  }
+  if (!state.validators.some((v) => v.key === h.proposer)) {
+    throw chainError(ChainErrorCode.UNKNOWN_PROPOSER, 'proposer is not a validator', {
+      proposer: h.proposer,
+    });
+  }
+  if (block.txs.length > MAX_BLOCK_TXS) {
+    throw chainError(ChainErrorCode.BLOCK_TOO_LARGE, 'too many transactions', {
+      count: block.txs.length,
+      max: MAX_BLOCK_TXS,
+    });
+  }
+  if (h.txRoot !== txRootOf(block.txs)) {
+    throw chainError(ChainErrorCode.BAD_BODY_HASH, 'txRoot does not match the transactions');
+  }
+  if (h.lastCommitHash !== commitHash(block.lastCommit)) {
+    throw chainError(ChainErrorCode.BAD_BODY_HASH, 'lastCommitHash does not match');
+  }
+  if (h.evidenceHash !== evidenceHashOf(block.evidence)) {
+    throw chainError(ChainErrorCode.BAD_BODY_HASH, 'evidenceHash does not match');
+  }
+  checkLastCommit(state, h.height, block.lastCommit);
+}
+
+function startBlock(state: ChainState): StateDraft {
+  return new StateDraft(state);
+}
+
+function finishBlock(d: StateDraft, header: Pick<BlockHeader, 'height' | 'time'>) {
+  endBlock(d, header.height);
+  d.s.height = header.height;
+  d.s.lastBlockTime = header.time;
+  const pre = d.finish();
+  // lastBlockHash is not part of the root (state-root.ts), so setting it afterwards keeps it.
+  return { root: stateRoot(pre), finalize: (h: Hex): ChainState => ({ ...pre, lastBlockHash: h }) };
+}
+
+/**
+ * Applies a block: returns the state after it, or the first error. The input is never changed.
+ * `skipSignatures` is for replaying blocks this node already verified (its own log).
+ */
+export function applyBlock(
+  state: ChainState,
+  block: Block,
+  options: { skipSignatures?: boolean } = {},
+): ApplyResult {
+  try {
+    const size = encodeBlock(block).length;
+    if (size > MAX_BLOCK_BYTES) {
+      throw chainError(ChainErrorCode.BLOCK_TOO_LARGE, 'block too large', {
+        size,
+        max: MAX_BLOCK_BYTES,
+      });
+    }
+    if (options.skipSignatures === true) {
+      if (
+        block.header.height !== state.height + 1 ||
+        block.header.prevHash !== state.lastBlockHash
+      ) {
+        throw chainError(ChainErrorCode.WRONG_HEIGHT, 'block does not follow the tip');
+      }
+    } else {
+      checkHeader(state, block);
+    }
+    const d = startBlock(state);
+    for (let i = 0; i < block.txs.length; i++) {
+      const tx = block.txs[i] as SignedTx;
+      const child = d.child();
+      try {
+        if (options.skipSignatures !== true) checkTxStateless(state.chainId, tx);
+        executeTx(child, tx.body, block.header.height);
+      } catch (error) {
+        const inner = asChainError(error);
+        throw chainError(ChainErrorCode.BLOCK_TX_FAILED, `transaction ${i}: ${inner.message}`, {
+          index: i,
+          code: inner.code,
+          ...inner.data,
+        });
+      }
+      child.commit();
+    }
+    const events = d.events;
+    const done = finishBlock(d, block.header);
+    if (done.root !== block.header.stateRoot) {
+      throw chainError(ChainErrorCode.STATE_ROOT_MISMATCH, 'state root does not match', {
+        expected: done.root,
+        actual: block.header.stateRoot,
+      });
+    }
+    return { ok: true, state: done.finalize(blockHash(block.header)), events };
+  } catch (error) {
+    return { ok: false, error: asChainError(error) };
+  }
+}
+
+export interface BuildInput {
+  time: number;
+  proposer: Hex;
+  lastCommit: Commit | null;
+  txs: readonly SignedTx[];
+  /** Stop adding transactions at this many (the rest stay in the mempool). */
+  maxTxs?: number;
+}
+
+export interface BuildResult {
+  block: Block;
+  hash: Hex;
+  state: ChainState;
+  events: ChainEvent[];
+  included: SignedTx[];
+  rejected: Array<{ tx: SignedTx; error: ChainError }>;
+}
+
+/** Builds the next block from candidate transactions, skipping those that fail. */
+export function buildBlock(state: ChainState, input: BuildInput): BuildResult {
+  const height = state.height + 1;
+  const time = input.time > state.lastBlockTime ? input.time : state.lastBlockTime + 1;
+  const d = startBlock(state);
+  const included: SignedTx[] = [];
+  const rejected: BuildResult['rejected'] = [];
+  let bytes = 0;
+  const maxTxs = Math.min(input.maxTxs ?? MAX_BLOCK_TXS, MAX_BLOCK_TXS);
+  for (const tx of input.txs) {
+    if (included.length >= maxTxs) break;
+    const size = encodeSignedTx(tx).length;
+    if (bytes + size > MAX_BLOCK_BYTES - 4096) break;
+    const child = d.child();
+    try {
+      checkTxStateless(state.chainId, tx, size);
+      executeTx(child, tx.body, height);
+    } catch (error) {
+      rejected.push({ tx, error: asChainError(error) });
+      continue;
+    }
+    child.commit();
+    included.push(tx);
+    bytes += size;
+  }
+  const events = d.events;
+  const done = finishBlock(d, { height, time });
+  const header: BlockHeader = {
+    chainId: state.chainId,
+    height,
+    time,
+    prevHash: state.lastBlockHash,
+    txRoot: txRootOf(included),
+    stateRoot: done.root,
+    proposer: input.proposer,
+    lastCommitHash: commitHash(input.lastCommit),
+    evidenceHash: evidenceHashOf([]),
+  };
+  const block: Block = { header, txs: included, lastCommit: input.lastCommit, evidence: [] };
+  const hash = blockHash(header);
+  return { block, hash, state: done.finalize(hash), events, included, rejected };
+}
+
+/** Total supply check: free + staked + locked + pending must equal total issuance. */
+export function supplyBreakdown(state: ChainState) {
+  let free = 0n;
+  for (const [, a] of state.accounts.entries()) free += a.free;
+  let staked = 0n;
+  for (const [, h] of state.hotkeys.entries()) {
+    let sum = 0n;
+    for (const [, v] of h.stakes) sum += v;
+    if (sum !== h.totalStake) throw new Error('hotkey totalStake out of sync');
+    staked += sum;
+  }
+  let locked = 0n;
+  let pending = 0n;
+  for (const [, s] of state.subnets.entries()) {
+    locked += s.locked;
+    pending += s.pending;
+  }
+  return {
+    free,
+    staked,
+    locked,
+    pending,
+    total: free + staked + locked + pending,
+    issuance: state.totalIssuance,
+  };
+}
+
+export { decodeSignedTx };

@@ -1,0 +1,207 @@
+/**
+ * The chain state as plain, immutable data. Every record is replaced, never edited, so an old
+ * state stays valid after a new one is built from it (see cow-map.ts and state.ts).
+ */
+import type { CowMap } from './cow-map.ts';
+import type { Hex } from './crypto.ts';
+
+export interface Account {
+  /** Spendable balance, rao. */
+  readonly free: bigint;
+  /** Number of transactions this key has signed that were applied. */
+  readonly nonce: number;
+}
+
+export interface HotkeyRecord {
+  /** The coldkey that registered the hotkey first; it alone sets the take. */
+  readonly owner: Hex;
+  /** Validator take on delegated dividends, u16 of 65535. */
+  readonly take: number;
+  /** Block of the last take increase (increases are rate-limited; decreases are not). */
+  readonly lastTakeIncrease: number;
+  /** Sum of `stakes`. */
+  readonly totalStake: bigint;
+  /** Stake per coldkey (nominators and the owner), ascending by coldkey, no zero entries. */
+  readonly stakes: ReadonlyArray<readonly [Hex, bigint]>;
+}
+
+export interface WeightCommit {
+  readonly hash: Hex;
+  readonly block: number;
+  /** The subnet's epochCount when committed; reveal exactly at epoch + revealPeriodEpochs. */
+  readonly epoch: number;
+}
+
+export interface Axon {
+  readonly addrs: readonly string[];
+  readonly block: number;
+}
+
+export interface Neuron {
+  readonly uid: number;
+  readonly hotkey: Hex;
+  /** Owner coldkey of the hotkey (copied at registration; receives incentive as stake). */
+  readonly coldkey: Hex;
+  readonly registeredAt: number;
+  readonly lastUpdate: number;
+  readonly validatorPermit: boolean;
+  readonly active: boolean;
+  /** Last epoch's results, u16 of 65535 (as subtensor stores them). */
+  readonly rank: number;
+  readonly trust: number;
+  readonly consensus: number;
+  readonly incentive: number;
+  readonly dividends: number;
+  readonly validatorTrust: number;
+  readonly pruningScore: number;
+  /** Rao paid to this uid at the last epoch (incentive + dividends). */
+  readonly emission: bigint;
+  readonly axon: Axon | null;
+  /** Stored weights [uid, u16], ascending by uid, max-upscaled as subtensor stores them. */
+  readonly weights: ReadonlyArray<readonly [number, number]>;
+  readonly bonds: ReadonlyArray<readonly [number, number]>;
+  readonly commits: ReadonlyArray<WeightCommit>;
+}
+
+export interface SubnetParams {
+  /** Blocks between epochs. */
+  readonly tempo: number;
+  readonly maxUids: number;
+  readonly maxValidators: number;
+  readonly minAllowedWeights: number;
+  readonly immunityPeriod: number;
+  readonly weightsRateLimit: number;
+  readonly commitReveal: boolean;
+  readonly revealPeriodEpochs: number;
+  readonly activityCutoff: number;
+  readonly kappa: number;
+  readonly bondsMovingAverage: number;
+  readonly bondsPenalty: number;
+  readonly yuma3: boolean;
+  readonly minBurn: bigint;
+  readonly maxBurn: bigint;
+  /** Blocks for the registration burn to halve when nobody registers. */
+  readonly burnHalfLife: number;
+  /** After each registration burn ← burn · num / den (subtensor: 1.26). */
+  readonly burnIncreaseNum: number;
+  readonly burnIncreaseDen: number;
+  readonly maxRegistrationsPerBlock: number;
+}
+
+export interface Subnet {
+  readonly netuid: number;
+  /** Coldkey that created (owns) the subnet; receives the owner cut. */
+  readonly owner: Hex;
+  readonly ownerHotkey: Hex;
+  readonly taskType: string;
+  readonly createdAt: number;
+  /** TAO locked by create_subnet, rao. */
+  readonly locked: bigint;
+  readonly params: SubnetParams;
+  /** Current registration burn, rao. */
+  readonly burn: bigint;
+  readonly lastRegistrationBlock: number;
+  readonly registrationsInBlock: number;
+  /** Emission accumulated since the last epoch, rao (counted in total issuance). */
+  readonly pending: bigint;
+  readonly lastEpochBlock: number;
+  readonly epochCount: number;
+  readonly neurons: ReadonlyArray<Neuron>;
+}
+
+export interface ChainParams {
+  /** Rao minted per block before any halving (subtensor: 1 TAO). */
+  readonly blockEmission: bigint;
+  /** Supply cap, rao (21,000,000 TAO). */
+  readonly maxSupply: bigint;
+  /** Minimum fee of a coldkey-signed transaction; hotkey-signed ones may pay 0. */
+  readonly minFee: bigint;
+  /** Smallest transfer (the dust floor). */
+  readonly minTransfer: bigint;
+  /** Smallest stake a coldkey may hold on a hotkey; an unstake leaving less takes it all. */
+  readonly minStake: bigint;
+  readonly defaultTake: number;
+  readonly minTake: number;
+  readonly maxTake: number;
+  readonly takeRateLimit: number;
+  /** Share of a subnet's emission paid to its owner, u16 of 65535 (subtensor: 11796 ≈ 18%). */
+  readonly subnetOwnerCut: number;
+  readonly minLockCost: bigint;
+  readonly lockReductionInterval: number;
+  readonly maxSubnets: number;
+  readonly servingRateLimit: number;
+  /** Target time between blocks (ms) for the producer; not checked by the state machine. */
+  readonly blockIntervalMs: number;
+  readonly subnetDefaults: SubnetParams;
+}
+
+export interface Validator {
+  /** Consensus key (signs votes and commits). */
+  readonly key: Hex;
+  /** Hotkey whose total stake is this validator's voting power. */
+  readonly hotkey: Hex;
+}
+
+export interface ChainState {
+  readonly chainId: string;
+  readonly genesisHash: Hex;
+  /** Height of the last applied block (0 = genesis). */
+  readonly height: number;
+  readonly lastBlockHash: Hex;
+  readonly lastBlockTime: number;
+  /** Every rao in existence: free + staked + locked + pending. */
+  readonly totalIssuance: bigint;
+  /** Every rao ever recycled (fees, registration burns); issuable again under the cap. */
+  readonly totalRecycled: bigint;
+  readonly lastLockCost: bigint;
+  readonly lastLockBlock: number;
+  readonly params: ChainParams;
+  readonly validators: ReadonlyArray<Validator>;
+  readonly accounts: CowMap<Account>;
+  readonly hotkeys: CowMap<HotkeyRecord>;
+  /** Keyed by netuidKey(netuid). */
+  readonly subnets: CowMap<Subnet>;
+}
+
+export function netuidKey(netuid: number): string {
+  return netuid.toString(16).padStart(4, '0');
+}
+
+/** What the index stores besides transactions: payouts and epoch results. */
+export type ChainEvent =
+  | {
+      type: 'payout';
+      netuid: number;
+      coldkey: Hex;
+      hotkey: Hex;
+      kind: 'incentive' | 'dividend' | 'take' | 'owner_cut';
+      amount: bigint;
+    }
+  | {
+      type: 'epoch';
+      netuid: number;
+      block: number;
+      neurons: Array<{
+        uid: number;
+        hotkey: Hex;
+        coldkey: Hex;
+        stake: bigint;
+        rank: number;
+        trust: number;
+        consensus: number;
+        incentive: number;
+        dividends: number;
+        validatorTrust: number;
+        emission: bigint;
+        validatorPermit: boolean;
+      }>;
+    }
+  | {
+      type: 'registered';
+      netuid: number;
+      uid: number;
+      hotkey: Hex;
+      coldkey: Hex;
+      burn: bigint;
+      replaced: Hex | null;
+    };
