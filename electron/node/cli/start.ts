@@ -28,7 +28,6 @@ export async function runStart(options: StartOptions): Promise<number> {
     );
   }
   const node = await startHeadless({ dataDir, port: options.port, host: options.host });
-  process.stdout.write(`web ui: ${node.server.url}\n`);
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -41,6 +40,9 @@ export async function runStart(options: StartOptions): Promise<number> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // Printed only once the signal handlers are in place, so a script that reads this line and
+  // then stops the node always gets an orderly shutdown.
+  process.stdout.write(`web ui: ${node.server.url}\n`);
   await node.runtime.autoStart();
   return new Promise<number>(() => undefined);
 }
