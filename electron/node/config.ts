@@ -43,6 +43,18 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    wallet: z
+      .object({
+        /** Minutes of inactivity after which an unlocked wallet locks itself; 0 never. */
+        autoLockMinutes: z
+          .number()
+          .int()
+          .min(0)
+          .max(24 * 60)
+          .default(15),
+      })
+      .strict()
+      .prefault({}),
     logs: z
       .object({
         level: z.enum(LOG_LEVELS).default('info'),

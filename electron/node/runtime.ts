@@ -13,6 +13,8 @@ import { NoesisNode } from './node.ts';
 import type { StopReason } from './node-status.ts';
 import type { ApiEvent, ApiHandlers, EventMap, EventName } from './api/contract.ts';
 import { createApiHandlers } from './api/handlers.ts';
+import { ModelsService } from './inference/models-service.ts';
+import { WalletService } from './wallet/service.ts';
 import type { AppInfo, AppMode } from './api/methods/app.ts';
 
 export const APP_VERSION: string = (
@@ -31,6 +33,8 @@ export class NodeRuntime {
   readonly config: Config;
   readonly logs: NodeLogger;
   readonly node: NoesisNode;
+  readonly models: ModelsService;
+  readonly wallets: WalletService;
   readonly handlers: ApiHandlers;
   readonly info: AppInfo;
   private readonly events = new EventEmitter<{ event: [ApiEvent] }>();
@@ -49,7 +53,23 @@ export class NodeRuntime {
       nodeVersion: process.versions.node,
     };
     this.node = new NoesisNode({ dataDir, logger: logs.logger });
-    this.handlers = createApiHandlers({ info: this.info, node: this.node, logs: logs.ring });
+    this.models = new ModelsService({ dataDir, logger: logs.logger });
+    this.models.on('download', (progress) => this.publish('models.download', progress));
+    this.models.on('token', (token) => this.publish('models.token', token));
+    this.models.on('engine', (status) => this.publish('models.engine', status));
+    this.wallets = new WalletService({
+      dataDir,
+      autoLockMs: config.wallet.autoLockMinutes * 60_000,
+      logger: logs.logger.child({ module: 'wallet' }),
+      onLock: (name, reason) => this.publish('wallet.locked', { name, reason }),
+    });
+    this.handlers = createApiHandlers({
+      info: this.info,
+      node: this.node,
+      logs: logs.ring,
+      models: this.models,
+      wallets: this.wallets,
+    });
     this.node.on('status', (status) => this.publish('node.status', status));
     logs.ring.on('line', (line) => this.publish('log', line));
   }
@@ -60,6 +80,8 @@ export class NodeRuntime {
     const logs = createNodeLogger({ dataDir, ...config.logs });
     const runtime = new NodeRuntime(dataDir, config, logs, options.mode);
     await runtime.node.load();
+    // Downloads the user had running when the app last closed (or was killed) resume now.
+    await runtime.models.start();
     logs.logger.info({ version: APP_VERSION, mode: options.mode, dataDir }, 'noesis opened');
     return runtime;
   }
@@ -83,6 +105,8 @@ export class NodeRuntime {
     if (this.closed) return;
     this.closed = true;
     await this.node.stop(reason);
+    await this.models.stop();
+    this.wallets.close();
     this.logs.logger.info({ reason }, 'noesis closed');
     await this.logs.close();
   }

@@ -37,7 +37,7 @@ test('noesis start --headless prints the web ui line, serves the API, and shuts 
       headers: { authorization: `Bearer ${node.token}` },
       body: '{}',
     });
-    const info = await res.json();
+    const info: any = await res.json();
     assert.equal(info.mode, 'web');
     assert.equal(info.dataDir, dataDir);
   } finally {

@@ -7,12 +7,19 @@
 import type { MethodSpec } from './define.ts';
 import { appMethods } from './methods/app.ts';
 import { nodeMethods } from './methods/node.ts';
+import { modelsMethods } from './methods/models.ts';
+import { walletMethods } from './methods/wallet.ts';
 import type { NodeStatus } from '../node-status.ts';
 import type { LogLine } from '../logger.ts';
+import type { TokenEvent } from '../inference/models-service.ts';
+import type { DownloadProgress, EngineStatus } from '../inference/types.ts';
+import type { LockReason } from '../wallet/types.ts';
 
 export const methods = {
   ...appMethods,
   ...nodeMethods,
+  ...modelsMethods,
+  ...walletMethods,
 };
 
 export type Methods = typeof methods;
@@ -32,9 +39,24 @@ export function isMethodName(name: string): name is MethodName {
 export interface EventMap {
   'node.status': NodeStatus;
   log: LogLine;
+  /** Progress of a model download (throttled), and every state change. */
+  'models.download': DownloadProgress;
+  /** Streamed text of a `models.complete` request, tagged with its requestId. */
+  'models.token': TokenEvent;
+  /** The engine's state changed: loaded, unloaded, crashed, restarted. */
+  'models.engine': EngineStatus;
+  /** A wallet locked itself (idle) or was locked; the UI drops its unlocked state. */
+  'wallet.locked': { name: string; reason: LockReason };
 }
 export type EventName = keyof EventMap;
-export const eventNames: readonly EventName[] = ['node.status', 'log'];
+export const eventNames: readonly EventName[] = [
+  'node.status',
+  'log',
+  'wallet.locked',
+  'models.download',
+  'models.token',
+  'models.engine',
+];
 
 export interface ApiEvent<E extends EventName = EventName> {
   event: E;

@@ -1,16 +1,22 @@
 /**
- * The node's implementation of the contract. Each entry is thin: it calls the module that owns
- * the work. Input has already been validated by `dispatch`.
+ * The node's implementation of the contract, composed from each domain's handlers. Each entry is
+ * thin: it calls the module that owns the work. Input has already been validated by `dispatch`.
  */
 import type { ApiHandlers } from './contract.ts';
 import type { AppInfo } from './methods/app.ts';
 import type { NoesisNode } from '../node.ts';
 import type { LogRing } from '../logger.ts';
+import type { ModelsService } from '../inference/models-service.ts';
+import { createModelsHandlers } from '../inference/api.ts';
+import type { WalletService } from '../wallet/service.ts';
+import { createWalletHandlers } from '../wallet/api.ts';
 
 export interface HandlerDeps {
   info: AppInfo;
   node: NoesisNode;
   logs: LogRing;
+  models: ModelsService;
+  wallets: WalletService;
 }
 
 export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
@@ -20,5 +26,7 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     'node.start': async () => deps.node.start(),
     'node.stop': async () => deps.node.stop('user'),
     'logs.recent': async ({ limit }) => deps.logs.recent(limit ?? 200),
+    ...createModelsHandlers(deps.models),
+    ...createWalletHandlers(deps.wallets),
   };
 }

@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { isNoesisError } from '../errors.ts';
 import { APP_VERSION } from '../runtime.ts';
 import { runStart } from './start.ts';
+import { addWalletCommands } from './wallet.ts';
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
       },
     );
 
+  addWalletCommands(program);
   return program;
 }
 

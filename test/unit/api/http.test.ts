@@ -74,7 +74,7 @@ describe('web mode API', () => {
     const before = await nodeState();
     const res = await fetch(`${origin}/api/node.start`, { method: 'POST', body: '{}' });
     assert.equal(res.status, 401);
-    assert.equal((await res.json()).error.code, 'API_UNAUTHORIZED');
+    assert.equal(((await res.json()) as any).error.code, 'API_UNAUTHORIZED');
     const wrong = await post('node.start', {}, { authorization: 'Bearer nope' });
     assert.equal(wrong.status, 401);
     assert.equal(await nodeState(), before);
