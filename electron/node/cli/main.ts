@@ -7,6 +7,7 @@ import { isNoesisError } from '../errors.ts';
 import { APP_VERSION } from '../runtime.ts';
 import { runStart } from './start.ts';
 import { addWalletCommands } from './wallet.ts';
+import { addModelsCommands } from './models.ts';
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
     );
 
   addWalletCommands(program);
+  addModelsCommands(program);
   return program;
 }
 

@@ -19,7 +19,7 @@ export const CatalogEntrySchema = z
     parameters: z.string().min(1),
     quantization: z.string().regex(/^(F32|F16|BF16|Q\d_[A-Z0-9_]+|IQ\d_[A-Z0-9_]+)$/),
     fileName: z.string().regex(/^[^/\\]+\.gguf$/),
-    url: z.url().startsWith('https://'),
+    url: z.url({ protocol: /^https?$/ }),
     source: z.url(),
     sizeBytes: z.number().int().positive(),
     sizeExact: z.boolean(),

@@ -13,8 +13,13 @@ import type { HardwareInfo, ModelFit } from './types.ts';
 export const VRAM_HEADROOM_FRACTION = 0.1;
 /** RAM we never plan to use, so the OS and the node itself keep room. */
 export const RAM_HEADROOM_BYTES = 512 * 1024 * 1024;
-/** On a CPU-only machine, bigger files than this answer too slowly to be the default choice. */
-export const CPU_COMFORT_BYTES = 2.5e9;
+/**
+ * On a CPU-only machine, bigger files than this answer too slowly to be the default choice: about
+ * 300 MB of weights per CPU thread (decode speed is memory-bound and scales with cores), capped.
+ */
+export function cpuComfortBytes(threads: number): number {
+  return Math.min(2.5e9, Math.max(0.4e9, threads * 0.3e9));
+}
 
 type FitInput = Pick<CatalogEntry, 'ramBytes' | 'vramBytes' | 'layers'>;
 
@@ -56,7 +61,7 @@ export function recommendModel<E extends FitInput & { id: string; sizeBytes: num
   const comfortable = bySizeDesc.find(
     (x) =>
       x.fit.fits &&
-      x.entry.sizeBytes <= CPU_COMFORT_BYTES &&
+      x.entry.sizeBytes <= cpuComfortBytes(hw.cpu.threads) &&
       x.entry.ramBytes <= hw.ram.totalBytes / 2,
   );
   if (comfortable) return comfortable.entry.id;

@@ -59,6 +59,9 @@ describe('hardware fit', () => {
     const cpu = recommendModel(models, machine(16 * GB));
     const chosen = models.find((m) => m.id === cpu)!;
     assert.ok(chosen.sizeBytes <= 2.5e9);
+    const small = machine(16 * GB);
+    small.cpu.threads = 2;
+    assert.equal(recommendModel(models, small), 'qwen2.5-0.5b-instruct-q4_k_m');
     assert.equal(recommendModel(models, machine(0.1 * GB)), null);
   });
 });
