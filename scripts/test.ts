@@ -48,7 +48,8 @@ function runNodeTests(files: string[]): void {
   );
   if (result.status !== 0) exitCode = 1;
   const text = readFileSync(tap, 'utf8');
-  const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  const count = (name: string) =>
+    Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
   add({
     passed: count('pass'),
     failed: count('fail') + count('cancelled'),
