@@ -1,0 +1,378 @@
+/**
+ * ChainService: the chain as a node service. Owns the chain folder (`<dataDir>/chain/`), the
+ * store, the mempool and, when this node's consensus key is a validator, the block producer.
+ *
+ * Start-up: with `chain/genesis.json` present it opens that chain (replaying the log). Without
+ * it, a genesis given in the options is written first (tests, devnets); otherwise the embedded
+ * local network is created from the user's first wallet, waiting for one if none exists yet
+ * (local-network.ts says why). Stop: the producer finishes its block, then a final snapshot.
+ */
+import { EventEmitter } from 'node:events';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from '../storage/atomic-file.ts';
+import type { NodeService } from '../service.ts';
+import type { WalletService } from '../wallet/service.ts';
+import { parseTao } from './amount.ts';
+import { decodeSignedTx, encodeSignedTx } from './codec.ts';
+import { fromHex, hash256, toHex, type Hex } from './crypto.ts';
+import { chainError, ChainErrorCode } from './errors.ts';
+import { genesisState, type GenesisDoc } from './genesis.ts';
+import { loadOrCreateValidatorKey, localGenesis } from './local-network.ts';
+import { Mempool } from './mempool.ts';
+import { BlockProducer } from './producer.ts';
+import {
+  ChainQueries,
+  keyOf,
+  pendingTxView,
+  type ChainStatusView,
+  type TxView,
+} from './queries.ts';
+import { decodeTx } from './state.ts';
+import { ChainStore, type CommittedBlock } from './store/chain-store.ts';
+import { txMessage, type SignedTx, type TxBody, type TxCall } from './tx.ts';
+
+export interface ChainLogger {
+  info(obj: Record<string, unknown>, msg: string): void;
+  warn(obj: Record<string, unknown>, msg: string): void;
+  error(obj: Record<string, unknown>, msg: string): void;
+}
+
+export type ChainWallets = Pick<WalletService, 'list' | 'show' | 'sign'>;
+
+export interface ChainServiceOptions {
+  dataDir: string;
+  logger?: ChainLogger;
+  wallets?: ChainWallets;
+  /** Genesis for a chain folder that has none yet (tests, devnets). */
+  genesis?: GenesisDoc;
+  /** Overrides the genesis blockIntervalMs for this node's producer. */
+  blockIntervalMs?: number;
+  snapshotEvery?: number;
+  /** How often to look for a wallet while waiting to create the local network (ms). */
+  walletPollMs?: number;
+}
+
+export interface BlockSummary {
+  height: number;
+  hash: Hex;
+  time: number;
+  txCount: number;
+  stateRoot: Hex;
+}
+
+const NO_LOG: ChainLogger = { info() {}, warn() {}, error() {} };
+
+export class ChainService extends EventEmitter<{ block: [BlockSummary] }> implements NodeService {
+  readonly name = 'chain';
+  readonly dir: string;
+  private readonly o: ChainServiceOptions;
+  private readonly log: ChainLogger;
+  private store: ChainStore | null = null;
+  private queriesImpl: ChainQueries | null = null;
+  private producer: BlockProducer | null = null;
+  readonly mempool = new Mempool();
+  private phase: ChainStatusView['state'] = 'stopped';
+  private message: string | null = null;
+  private network: ChainStatusView['network'] = null;
+  private validatorKey: Hex | null = null;
+  private waiting: NodeJS.Timeout | null = null;
+  private opening: Promise<void> | null = null;
+  private readonly waiters = new Map<Hex, Array<(height: number) => void>>();
+
+  constructor(options: ChainServiceOptions) {
+    super();
+    this.o = options;
+    this.dir = path.join(options.dataDir, 'chain');
+    this.log = options.logger ?? NO_LOG;
+  }
+
+  private files() {
+    return {
+      ...ChainStore.files(this.dir),
+      validatorKey: path.join(this.dir, 'validator-key.json'),
+    };
+  }
+
+  async start(_signal: AbortSignal): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    this.phase = 'starting';
+    const ready = await this.ensureGenesis();
+    if (ready) {
+      await this.open();
+      return;
+    }
+    this.phase = 'waiting-for-wallet';
+    this.message = 'waiting for a wallet to create the local network';
+    this.log.info({}, 'chain: no network and no wallet yet; waiting for a wallet');
+    const poll = () => {
+      this.waiting = setTimeout(() => {
+        this.waiting = null;
+        this.opening = (async () => {
+          try {
+            if (await this.ensureGenesis()) await this.open();
+            else poll();
+          } catch (error) {
+            this.fail(error);
+          }
+        })();
+      }, this.o.walletPollMs ?? 1000);
+    };
+    poll();
+  }
+
+  private fail(error: unknown): void {
+    this.phase = 'error';
+    this.message = error instanceof Error ? error.message : String(error);
+    this.log.error({ err: this.message }, 'chain failed');
+  }
+
+  /** True once chain/genesis.json exists (writing it from options or the first wallet). */
+  private async ensureGenesis(): Promise<boolean> {
+    const files = this.files();
+    try {
+      await readFile(files.genesis);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    if (this.o.genesis !== undefined) {
+      genesisState(this.o.genesis); // refuse a bad genesis before writing it
+      await writeFileAtomic(files.genesis, JSON.stringify(this.o.genesis, null, 2) + '\n');
+      return true;
+    }
+    const wallet = await this.firstWallet();
+    if (wallet === null) return false;
+    const key = await loadOrCreateValidatorKey(files.validatorKey, true);
+    const doc = await localGenesis(wallet.coldkey, wallet.hotkey, key!.publicKey, Date.now());
+    await writeFileAtomic(files.genesis, JSON.stringify(doc, null, 2) + '\n');
+    this.log.info({ chainId: doc.chainId, wallet: wallet.name }, 'chain: local network created');
+    return true;
+  }
+
+  private async firstWallet(): Promise<{ name: string; coldkey: string; hotkey: string } | null> {
+    if (this.o.wallets === undefined) return null;
+    const { wallets } = await this.o.wallets.list();
+    const first = [...wallets].sort(
+      (a, b) => a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name),
+    )[0];
+    if (first === undefined) return null;
+    const hotkey = first.hotkeys[0]?.address ?? first.coldkey.address;
+    return { name: first.name, coldkey: first.coldkey.address, hotkey };
+  }
+
+  private async open(): Promise<void> {
+    const files = this.files();
+    const raw: unknown = JSON.parse(await readFile(files.genesis, 'utf8'));
+    const genesis = genesisState(raw);
+    const store = await ChainStore.open({
+      dir: this.dir,
+      genesis,
+      snapshotEvery: this.o.snapshotEvery,
+      log: (message, data) => this.log.warn(data ?? {}, `chain: ${message}`),
+    });
+    this.store = store;
+    this.queriesImpl = new ChainQueries(store);
+    this.network = genesis.doc.chainId.startsWith('noesis-local-') ? 'local' : 'configured';
+    const key = await loadOrCreateValidatorKey(files.validatorKey, false);
+    this.validatorKey = key?.publicKey ?? null;
+    const isValidator = key !== null && store.state.validators.some((v) => v.key === key.publicKey);
+    this.log.info(
+      { chainId: genesis.doc.chainId, height: store.state.height, ...store.recovery },
+      'chain opened',
+    );
+    if (isValidator && key !== null) {
+      this.producer = new BlockProducer({
+        store,
+        mempool: this.mempool,
+        validatorSecret: key.secret,
+        validatorKey: key.publicKey,
+        intervalMs: this.o.blockIntervalMs ?? store.state.params.blockIntervalMs,
+        onBlock: (b) => this.onBlock(b),
+        onError: (error) =>
+          this.log.error({ err: String(error) }, 'chain: block production failed'),
+      });
+      this.producer.start();
+    }
+    this.phase = 'running';
+    this.message = null;
+  }
+
+  private onBlock(b: CommittedBlock): void {
+    const summary: BlockSummary = {
+      height: b.block.header.height,
+      hash: b.hash,
+      time: b.block.header.time,
+      txCount: b.block.txs.length,
+      stateRoot: b.block.header.stateRoot,
+    };
+    for (const tx of b.block.txs) {
+      const hash = toHex(hash256(encodeSignedTx(tx)));
+      const list = this.waiters.get(hash);
+      if (list) {
+        this.waiters.delete(hash);
+        for (const resolve of list) resolve(summary.height);
+      }
+    }
+    this.emit('block', summary);
+  }
+
+  async stop(): Promise<void> {
+    if (this.waiting !== null) clearTimeout(this.waiting);
+    this.waiting = null;
+    await this.opening?.catch(() => undefined);
+    await this.producer?.stop();
+    this.producer = null;
+    await this.store?.close();
+    this.store = null;
+    this.queriesImpl = null;
+    this.phase = 'stopped';
+  }
+
+  detail(): string | null {
+    if (this.phase === 'waiting-for-wallet') return 'waiting for a wallet';
+    if (this.store === null) return this.message;
+    return `height ${this.store.state.height}`;
+  }
+
+  get queries(): ChainQueries {
+    if (this.queriesImpl === null) {
+      throw chainError(ChainErrorCode.NOT_RUNNING, this.message ?? 'the chain is not running', {
+        state: this.phase,
+      });
+    }
+    return this.queriesImpl;
+  }
+
+  status(): ChainStatusView {
+    const store = this.store;
+    const s = store?.state;
+    return {
+      state: this.phase,
+      message: this.message,
+      network: this.network,
+      chainId: s?.chainId ?? null,
+      genesisHash: s?.genesisHash ?? null,
+      height: s?.height ?? 0,
+      stateRoot: store ? this.queries.stateRoot() : null,
+      lastBlockHash: s?.lastBlockHash ?? null,
+      lastBlockTime: s?.lastBlockTime ?? null,
+      producing: this.producer !== null,
+      validator: this.validatorKey,
+      mempool: this.mempool.size,
+      totalIssuance: (s?.totalIssuance ?? 0n).toString(),
+      blockIntervalMs: s ? (this.o.blockIntervalMs ?? s.params.blockIntervalMs) : null,
+    };
+  }
+
+  /** Adds a signed transaction to the mempool; with `waitMs`, resolves once it is in a block. */
+  async submitTx(tx: SignedTx, waitMs = 0): Promise<TxView> {
+    const state = this.queries.state;
+    const hash = this.mempool.add(tx, state);
+    const view = pendingTxView(tx);
+    if (waitMs <= 0) return view;
+    const height = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const list = this.waiters.get(hash)?.filter((r) => r !== done);
+        if (list && list.length > 0) this.waiters.set(hash, list);
+        else this.waiters.delete(hash);
+        reject(chainError(ChainErrorCode.TX_TIMEOUT, 'not included in a block yet', { hash }));
+      }, waitMs);
+      const done = (h: number) => {
+        clearTimeout(timer);
+        resolve(h);
+      };
+      this.waiters.set(hash, [...(this.waiters.get(hash) ?? []), done]);
+    });
+    return { ...view, status: 'included', height };
+  }
+
+  async submitBytes(hex: string, waitMs = 0): Promise<TxView> {
+    let bytes: Uint8Array;
+    try {
+      bytes = fromHex(hex.toLowerCase());
+    } catch {
+      throw chainError(ChainErrorCode.MALFORMED, 'the transaction must be hex bytes');
+    }
+    return this.submitTx(decodeTx(this.queries.state.chainId, bytes), waitMs);
+  }
+
+  /** Builds, signs with an unlocked wallet's coldkey, and submits a transaction. */
+  async signAndSubmit(
+    walletName: string,
+    call: TxCall,
+    options: { fee?: bigint; waitMs?: number } = {},
+  ): Promise<TxView> {
+    const wallets = this.o.wallets;
+    if (wallets === undefined) throw chainError(ChainErrorCode.WALLET_LOCKED, 'no wallet service');
+    const info = await wallets.show(walletName);
+    if (info.locked) {
+      throw chainError(
+        ChainErrorCode.WALLET_LOCKED,
+        `wallet "${walletName}" is locked: unlock it first`,
+        {
+          wallet: walletName,
+        },
+      );
+    }
+    const state = this.queries.state;
+    const signer = info.coldkey.publicKey.toLowerCase();
+    const body = {
+      chainId: state.chainId,
+      signer,
+      nonce: this.mempool.nextNonce(signer, state),
+      fee: options.fee ?? state.params.minFee,
+      ...call,
+    } as TxBody;
+    const signed = wallets.sign(walletName, { kind: 'coldkey', message: txMessage(body) });
+    const tx: SignedTx = { body, signature: toHex(signed.signature) };
+    return this.submitTx(tx, options.waitMs ?? 0);
+  }
+
+  transfer(
+    wallet: string,
+    to: string,
+    amountTao: string,
+    options: { fee?: bigint; waitMs?: number } = {},
+  ) {
+    return this.signAndSubmit(
+      wallet,
+      { kind: 'transfer', to: keyOf(to), amount: parseTao(amountTao) },
+      options,
+    );
+  }
+
+  stake(
+    wallet: string,
+    hotkey: string,
+    amountTao: string,
+    options: { fee?: bigint; waitMs?: number } = {},
+  ) {
+    return this.signAndSubmit(
+      wallet,
+      { kind: 'add_stake', hotkey: keyOf(hotkey), amount: parseTao(amountTao) },
+      options,
+    );
+  }
+
+  unstake(
+    wallet: string,
+    hotkey: string,
+    amountTao: string,
+    options: { fee?: bigint; waitMs?: number } = {},
+  ) {
+    return this.signAndSubmit(
+      wallet,
+      { kind: 'remove_stake', hotkey: keyOf(hotkey), amount: parseTao(amountTao) },
+      options,
+    );
+  }
+
+  /** Test hook: produce one block now (the producer's own timer keeps running). */
+  async produceBlockNow(): Promise<void> {
+    if (this.producer === null) throw chainError(ChainErrorCode.NOT_RUNNING, 'not producing');
+    await this.producer.produceOne();
+  }
+}
+
+export { fromHex, decodeSignedTx };
