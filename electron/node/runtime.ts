@@ -15,6 +15,7 @@ import type { ApiEvent, ApiHandlers, EventMap, EventName } from './api/contract.
 import { createApiHandlers } from './api/handlers.ts';
 import { ModelsService } from './inference/models-service.ts';
 import { WalletService } from './wallet/service.ts';
+import { ChainService } from './chain/service.ts';
 import type { AppInfo, AppMode } from './api/methods/app.ts';
 
 export const APP_VERSION: string = (
@@ -35,6 +36,7 @@ export class NodeRuntime {
   readonly node: NoesisNode;
   readonly models: ModelsService;
   readonly wallets: WalletService;
+  readonly chain: ChainService;
   readonly handlers: ApiHandlers;
   readonly info: AppInfo;
   private readonly events = new EventEmitter<{ event: [ApiEvent] }>();
@@ -52,7 +54,6 @@ export class NodeRuntime {
       platform: process.platform,
       nodeVersion: process.versions.node,
     };
-    this.node = new NoesisNode({ dataDir, logger: logs.logger });
     this.models = new ModelsService({ dataDir, logger: logs.logger });
     this.models.on('download', (progress) => this.publish('models.download', progress));
     this.models.on('token', (token) => this.publish('models.token', token));
@@ -63,12 +64,20 @@ export class NodeRuntime {
       logger: logs.logger.child({ module: 'wallet' }),
       onLock: (name, reason) => this.publish('wallet.locked', { name, reason }),
     });
+    this.chain = new ChainService({
+      dataDir,
+      wallets: this.wallets,
+      logger: logs.logger.child({ module: 'chain' }),
+    });
+    this.chain.on('block', (block) => this.publish('chain.block', block));
+    this.node = new NoesisNode({ dataDir, logger: logs.logger, services: [this.chain] });
     this.handlers = createApiHandlers({
       info: this.info,
       node: this.node,
       logs: logs.ring,
       models: this.models,
       wallets: this.wallets,
+      chain: this.chain,
     });
     this.node.on('status', (status) => this.publish('node.status', status));
     logs.ring.on('line', (line) => this.publish('log', line));

@@ -9,6 +9,8 @@ import { appMethods } from './methods/app.ts';
 import { nodeMethods } from './methods/node.ts';
 import { modelsMethods } from './methods/models.ts';
 import { walletMethods } from './methods/wallet.ts';
+import { chainMethods } from './methods/chain.ts';
+import type { BlockSummary } from '../chain/service.ts';
 import type { NodeStatus } from '../node-status.ts';
 import type { LogLine } from '../logger.ts';
 import type { TokenEvent } from '../inference/models-service.ts';
@@ -20,6 +22,7 @@ export const methods = {
   ...nodeMethods,
   ...modelsMethods,
   ...walletMethods,
+  ...chainMethods,
 };
 
 export type Methods = typeof methods;
@@ -47,6 +50,8 @@ export interface EventMap {
   'models.engine': EngineStatus;
   /** A wallet locked itself (idle) or was locked; the UI drops its unlocked state. */
   'wallet.locked': { name: string; reason: LockReason };
+  /** A new final block (height, hash, time, transaction count, state root). */
+  'chain.block': BlockSummary;
 }
 export type EventName = keyof EventMap;
 export const eventNames: readonly EventName[] = [
@@ -56,6 +61,7 @@ export const eventNames: readonly EventName[] = [
   'models.download',
   'models.token',
   'models.engine',
+  'chain.block',
 ];
 
 export interface ApiEvent<E extends EventName = EventName> {

@@ -10,6 +10,8 @@ import type { ModelsService } from '../inference/models-service.ts';
 import { createModelsHandlers } from '../inference/api.ts';
 import type { WalletService } from '../wallet/service.ts';
 import { createWalletHandlers } from '../wallet/api.ts';
+import type { ChainService } from '../chain/service.ts';
+import { createChainHandlers } from '../chain/api.ts';
 
 export interface HandlerDeps {
   info: AppInfo;
@@ -17,6 +19,7 @@ export interface HandlerDeps {
   logs: LogRing;
   models: ModelsService;
   wallets: WalletService;
+  chain: ChainService;
 }
 
 export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
@@ -28,5 +31,6 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     'logs.recent': async ({ limit }) => deps.logs.recent(limit ?? 200),
     ...createModelsHandlers(deps.models),
     ...createWalletHandlers(deps.wallets),
+    ...createChainHandlers(deps.chain),
   };
 }

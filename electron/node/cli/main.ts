@@ -8,6 +8,7 @@ import { APP_VERSION } from '../runtime.ts';
 import { runStart } from './start.ts';
 import { addWalletCommands } from './wallet.ts';
 import { addModelsCommands } from './models.ts';
+import { addChainCommands } from './chain.ts';
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
 
   addWalletCommands(program);
   addModelsCommands(program);
+  addChainCommands(program);
   return program;
 }
 

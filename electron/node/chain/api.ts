@@ -1,0 +1,29 @@
+/** The chain's part of the API: thin calls into ChainService, input already validated. */
+import type { ApiHandlers } from '../api/contract.ts';
+import type { ChainService } from './service.ts';
+
+type ChainMethod = Extract<keyof ApiHandlers, `chain.${string}`>;
+
+export function createChainHandlers(chain: ChainService): Pick<ApiHandlers, ChainMethod> {
+  const opts = (i: { fee?: string | undefined; waitMs?: number | undefined }) => ({
+    ...(i.fee !== undefined ? { fee: BigInt(i.fee) } : {}),
+    waitMs: i.waitMs ?? 0,
+  });
+  return {
+    'chain.status': async () => chain.status(),
+    'chain.balance': async ({ address }) => chain.queries.balance(address),
+    'chain.block': ({ height, hash }) =>
+      chain.queries.block(height ?? (hash as string).toLowerCase()),
+    'chain.blocks': ({ limit, before }) => chain.queries.recentBlocks(limit ?? 20, before),
+    'chain.tx': ({ hash }) => chain.queries.tx(hash),
+    'chain.history': async ({ address, limit, before }) =>
+      chain.queries.history(address, limit ?? 50, before),
+    'chain.metagraph': async ({ netuid }) => chain.queries.metagraph(netuid),
+    'chain.earnings': async ({ address, role, fromBlock, toBlock }) =>
+      chain.queries.earnings(address, role, fromBlock ?? 0, toBlock ?? Number.MAX_SAFE_INTEGER),
+    'chain.submit': ({ tx, waitMs }) => chain.submitBytes(tx, waitMs ?? 0),
+    'chain.transfer': (i) => chain.transfer(i.wallet, i.to, i.amount, opts(i)),
+    'chain.stake': (i) => chain.stake(i.wallet, i.hotkey, i.amount, opts(i)),
+    'chain.unstake': (i) => chain.unstake(i.wallet, i.hotkey, i.amount, opts(i)),
+  };
+}
