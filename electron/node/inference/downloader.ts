@@ -15,7 +15,7 @@
  *   states the size; ENOSPC during the write stops the download with a clear code.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import {
   mkdir,
@@ -116,6 +116,7 @@ interface Job {
   hashedBytes: number;
   speed: SpeedMeter;
   lastEmit: number;
+  lastSample: number;
   result: DownloadResult | null;
   waiters: Array<{ resolve: (r: DownloadResult) => void; reject: (e: Error) => void }>;
 }
@@ -434,6 +435,7 @@ export class ModelDownloader extends EventEmitter<{
       hashedBytes: 0,
       speed: new SpeedMeter(),
       lastEmit: 0,
+      lastSample: 0,
       result: null,
       waiters: [],
     };
@@ -486,6 +488,12 @@ export class ModelDownloader extends EventEmitter<{
 
   private emitProgress(job: Job, force = false): void {
     const now = performance.now();
+    // Sampled at most every 100 ms: per-chunk bookkeeping would cost throughput at GB/s.
+    if (!force && now - job.lastEmit < Math.max(this.progressIntervalMs, 0)) return;
+    if (now - job.lastSample >= 100 || force) {
+      job.speed.add(job.received, now);
+      job.lastSample = now;
+    }
     if (!force && now - job.lastEmit < this.progressIntervalMs) return;
     job.lastEmit = now;
     this.emit('progress', this.progressOf(job));
@@ -741,6 +749,8 @@ export class ModelDownloader extends EventEmitter<{
       const target = new URL(url);
       const lib = target.protocol === 'https:' ? https : http;
       const req = lib.get(target, { headers, signal }, (response) => {
+        // From here the body's silence is watched by `stream`, which reports it as a stall.
+        req.setTimeout(0);
         const status = response.statusCode ?? 0;
         // Hugging Face states the LFS hash and size on the redirect to its CDN.
         const sha =
@@ -790,10 +800,11 @@ export class ModelDownloader extends EventEmitter<{
     out.on('error', (error) => {
       writeError = error;
     });
-    let stallTimer: NodeJS.Timeout | null = null;
-    const armStall = () => {
-      if (stallTimer) clearTimeout(stallTimer);
-      stallTimer = setTimeout(() => {
+    // One timer checks for silence, instead of re-arming a timeout per chunk (16k chunks/s at 1 GB/s).
+    let lastData = performance.now();
+    const stallTimer = setInterval(
+      () => {
+        if (performance.now() - lastData < this.stallTimeoutMs) return;
         response.destroy(
           new RetryableError(
             InferenceErrorCode.DOWNLOAD_STALLED,
@@ -801,30 +812,27 @@ export class ModelDownloader extends EventEmitter<{
             { stallTimeoutMs: this.stallTimeoutMs },
           ),
         );
-      }, this.stallTimeoutMs);
-    };
+      },
+      Math.max(10, Math.min(1000, this.stallTimeoutMs / 4)),
+    );
     const onAbort = () => response.destroy(new Error('aborted'));
     signal.addEventListener('abort', onAbort, { once: true });
-    armStall();
     try {
       for await (const chunk of response) {
         const buf = chunk as Buffer;
-        armStall();
+        lastData = performance.now();
         job.hash!.update(buf);
         job.hashedBytes += buf.length;
         job.received += buf.length;
-        if (!out.write(buf)) {
-          await Promise.race([once(out, 'drain'), once(out, 'error').catch(() => undefined)]);
-        }
+        if (!out.write(buf)) await drained(out);
         if (writeError) throw writeError;
-        job.speed.add(job.received);
         this.emitProgress(job);
       }
     } catch (error) {
       if (isNoesisError(error)) throw error;
       throw writeError ? toDiskError(writeError, this.modelsDir) : toRetryable(error);
     } finally {
-      if (stallTimer) clearTimeout(stallTimer);
+      clearInterval(stallTimer);
       signal.removeEventListener('abort', onAbort);
       await closeWritable(out);
       if (writeError && !signal.aborted) {
@@ -922,6 +930,21 @@ function toDiskError(error: Error, dir: string): Error {
     );
   }
   return error;
+}
+
+/** Resolves on 'drain', or on 'error'/'close' (the caller then checks the error it recorded). */
+function drained(stream: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('error', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('error', done);
+    stream.on('close', done);
+  });
 }
 
 function closeWritable(stream: Writable): Promise<void> {
