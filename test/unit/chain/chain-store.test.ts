@@ -9,17 +9,42 @@ import { buildBlock } from '../../../electron/node/chain/state.ts';
 import { stateRoot } from '../../../electron/node/chain/state-root.ts';
 import { ChainStore } from '../../../electron/node/chain/store/chain-store.ts';
 import { signCommit } from '../../../electron/node/chain/block.ts';
-import { alice, aliceHot, bob, bobHot, carol, TAO, testGenesisDoc, tx, validatorKey } from './fixtures.ts';
+import {
+  alice,
+  aliceHot,
+  bob,
+  bobHot,
+  carol,
+  TAO,
+  testGenesisDoc,
+  tx,
+  validatorKey,
+} from './fixtures.ts';
 
 async function produce(store: ChainStore, n: number, withTx = true): Promise<void> {
   for (let i = 0; i < n; i++) {
     const s = store.state;
     const txs = withTx ? [tx(s, alice, { kind: 'transfer', to: carol.hex, amount: TAO })] : [];
-    if (s.height === 1) txs.push(tx(s, bob, { kind: 'register', netuid: 1, hotkey: bobHot.hex, maxBurn: 10n * TAO }));
-    if (s.height === 3) txs.push(tx(s, aliceHot, { kind: 'set_weights', netuid: 1, uids: [1], weights: [1] }, { fee: 0n }));
-    const built = buildBlock(s, { time: s.lastBlockTime + 1000, proposer: validatorKey.hex, lastCommit: store.tipCommit, txs });
+    if (s.height === 1)
+      txs.push(tx(s, bob, { kind: 'register', netuid: 1, hotkey: bobHot.hex, maxBurn: 10n * TAO }));
+    if (s.height === 3)
+      txs.push(
+        tx(s, aliceHot, { kind: 'set_weights', netuid: 1, uids: [1], weights: [1] }, { fee: 0n }),
+      );
+    const built = buildBlock(s, {
+      time: s.lastBlockTime + 1000,
+      proposer: validatorKey.hex,
+      lastCommit: store.tipCommit,
+      txs,
+    });
     assert.equal(built.rejected.length, 0);
-    const commit = signCommit(s.chainId, built.block.header.height, built.hash, validatorKey.secret, validatorKey.hex);
+    const commit = signCommit(
+      s.chainId,
+      built.block.header.height,
+      built.hash,
+      validatorKey.secret,
+      validatorKey.hex,
+    );
     await store.commitBlock(built.block, commit, built.state, built.events);
   }
 }
@@ -69,9 +94,16 @@ test('a torn last record loses only that block; a snapshot ahead of the log is i
   await truncate(files.log, (await stat(files.log)).size - 10);
   const reopened = await ChainStore.open({ dir, genesis });
   assert.equal(reopened.recovery.truncatedBytes > 0, true);
-  assert.equal(reopened.state.height, 5, 'snapshot at 6 is ahead of the log: replayed from genesis');
+  assert.equal(
+    reopened.state.height,
+    5,
+    'snapshot at 6 is ahead of the log: replayed from genesis',
+  );
   // Same state as a fresh replay of the surviving log.
-  const fresh = await ChainStore.open({ dir: await mkdtemp(path.join(os.tmpdir(), 'noesis-fresh-')), genesis });
+  const fresh = await ChainStore.open({
+    dir: await mkdtemp(path.join(os.tmpdir(), 'noesis-fresh-')),
+    genesis,
+  });
   await fresh.close();
   await produce(reopened, 1);
   assert.equal(reopened.state.height, 6);
@@ -85,5 +117,7 @@ test('another genesis in the same folder is refused', async (t) => {
   await produce(store, 1, false);
   await store.close();
   const other = genesisState(testGenesisDoc({ chainId: 'noesis-other' }));
-  await assert.rejects(ChainStore.open({ dir, genesis: other }), { code: 'CHAIN_GENESIS_MISMATCH' });
+  await assert.rejects(ChainStore.open({ dir, genesis: other }), {
+    code: 'CHAIN_GENESIS_MISMATCH',
+  });
 });

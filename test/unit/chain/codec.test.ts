@@ -43,7 +43,15 @@ test('a transfer encodes to the golden bytes, signature and hash', () => {
 });
 
 test('the same transaction always gives the same bytes, whatever the field order', () => {
-  const reordered = { amount: 1_500_000_000n, to: bob.hex, kind: 'transfer', fee: 100_000n, nonce: 7, signer: alice.hex, chainId: CHAIN_ID } as TxBody;
+  const reordered = {
+    amount: 1_500_000_000n,
+    to: bob.hex,
+    kind: 'transfer',
+    fee: 100_000n,
+    nonce: 7,
+    signer: alice.hex,
+    chainId: CHAIN_ID,
+  } as TxBody;
   assert.deepEqual(encodeTxBody(reordered), encodeTxBody(transferBody));
   assert.deepEqual(encodeTxBody({ ...transferBody }), encodeTxBody(transferBody));
 });
@@ -63,7 +71,10 @@ const calls: TxCall[] = [
 
 test('every transaction kind round-trips through its canonical bytes', () => {
   for (const call of calls) {
-    const signed = signTx({ chainId: CHAIN_ID, signer: alice.hex, nonce: 3, fee: 0n, ...call } as TxBody, alice.secret);
+    const signed = signTx(
+      { chainId: CHAIN_ID, signer: alice.hex, nonce: 3, fee: 0n, ...call } as TxBody,
+      alice.secret,
+    );
     const bytes = encodeSignedTx(signed);
     const back = decodeSignedTx(bytes);
     assert.deepEqual(back, signed, call.kind);
@@ -83,41 +94,86 @@ function code(fn: () => unknown): string | undefined {
 test('decoding refuses anything but the one canonical form', () => {
   const bytes = encodeSignedTx(signTx(transferBody, alice.secret));
   // Trailing byte.
-  assert.equal(code(() => decodeSignedTx(Uint8Array.of(...bytes, 0))), ChainErrorCode.MALFORMED);
+  assert.equal(
+    code(() => decodeSignedTx(Uint8Array.of(...bytes, 0))),
+    ChainErrorCode.MALFORMED,
+  );
   // Non-minimal integer: nonce 7 written as a two-byte integer (0x1807).
   const hex = toHex(bytes);
   const nonMinimal = hex.replace('8c071a000186a0', '8c18071a000186a0');
   assert.notEqual(nonMinimal, hex);
-  assert.equal(code(() => decodeSignedTx(fromHex(nonMinimal))), ChainErrorCode.MALFORMED);
+  assert.equal(
+    code(() => decodeSignedTx(fromHex(nonMinimal))),
+    ChainErrorCode.MALFORMED,
+  );
   // Indefinite-length array.
-  assert.equal(code(() => decodeCanonical(Uint8Array.of(0x9f, 0x01, 0xff))), ChainErrorCode.MALFORMED);
+  assert.equal(
+    code(() => decodeCanonical(Uint8Array.of(0x9f, 0x01, 0xff))),
+    ChainErrorCode.MALFORMED,
+  );
   // A float where an integer belongs.
-  const withFloat = encode([[1, CHAIN_ID, 'transfer', fromHex(alice.hex), 7.5, 1, [fromHex(bob.hex), 1]], new Uint8Array(64)]);
-  assert.equal(code(() => decodeSignedTx(withFloat)), ChainErrorCode.MALFORMED);
+  const withFloat = encode([
+    [1, CHAIN_ID, 'transfer', fromHex(alice.hex), 7.5, 1, [fromHex(bob.hex), 1]],
+    new Uint8Array(64),
+  ]);
+  assert.equal(
+    code(() => decodeSignedTx(withFloat)),
+    ChainErrorCode.MALFORMED,
+  );
   // A map instead of the positional array.
-  assert.equal(code(() => decodeSignedTx(encode({ body: 1 }))), ChainErrorCode.MALFORMED);
+  assert.equal(
+    code(() => decodeSignedTx(encode({ body: 1 }))),
+    ChainErrorCode.MALFORMED,
+  );
   // Unknown kind.
   const unknown = encode([[1, CHAIN_ID, 'mint', fromHex(alice.hex), 0, 1, []], new Uint8Array(64)]);
-  assert.equal(code(() => decodeSignedTx(unknown)), ChainErrorCode.MALFORMED);
+  assert.equal(
+    code(() => decodeSignedTx(unknown)),
+    ChainErrorCode.MALFORMED,
+  );
 });
 
 test('amounts outside u64 cannot be encoded or decoded', () => {
   const over = { ...transferBody, amount: 2n ** 64n };
-  assert.equal(code(() => encodeTxBody(over)), ChainErrorCode.AMOUNT_OUT_OF_RANGE);
-  assert.equal(code(() => encodeTxBody({ ...transferBody, amount: -1n })), ChainErrorCode.AMOUNT_OUT_OF_RANGE);
+  assert.equal(
+    code(() => encodeTxBody(over)),
+    ChainErrorCode.AMOUNT_OUT_OF_RANGE,
+  );
+  assert.equal(
+    code(() => encodeTxBody({ ...transferBody, amount: -1n })),
+    ChainErrorCode.AMOUNT_OUT_OF_RANGE,
+  );
   // A negative CBOR integer where an amount belongs.
-  const negative = encode([[1, CHAIN_ID, 'transfer', fromHex(alice.hex), 0, 1, [fromHex(bob.hex), -5]], new Uint8Array(64)]);
-  assert.equal(code(() => decodeSignedTx(negative)), ChainErrorCode.MALFORMED);
+  const negative = encode([
+    [1, CHAIN_ID, 'transfer', fromHex(alice.hex), 0, 1, [fromHex(bob.hex), -5]],
+    new Uint8Array(64),
+  ]);
+  assert.equal(
+    code(() => decodeSignedTx(negative)),
+    ChainErrorCode.MALFORMED,
+  );
   // 2^64 as a CBOR bignum tag is refused (no tags).
-  const marked = toHex(encode([[1, CHAIN_ID, 'transfer', fromHex(alice.hex), 0, 1, [fromHex(bob.hex), 0x12345678]], new Uint8Array(64)]));
+  const marked = toHex(
+    encode([
+      [1, CHAIN_ID, 'transfer', fromHex(alice.hex), 0, 1, [fromHex(bob.hex), 0x12345678]],
+      new Uint8Array(64),
+    ]),
+  );
   const tagged = marked.replace('1a12345678', 'c249010000000000000000');
   assert.notEqual(tagged, marked);
-  assert.equal(code(() => decodeSignedTx(fromHex(tagged))), ChainErrorCode.MALFORMED);
+  assert.equal(
+    code(() => decodeSignedTx(fromHex(tagged))),
+    ChainErrorCode.MALFORMED,
+  );
 });
 
 test('blocks round-trip and their bytes are stable', () => {
   const s = testGenesis();
-  const b = nextBlock(s, [tx(s, alice, { kind: 'transfer', to: bob.hex, amount: 10n ** 9n })], null);
+  const b = nextBlock(
+    s,
+    [tx(s, alice, { kind: 'transfer', to: bob.hex, amount: 10n ** 9n })],
+    null,
+  );
   const bytes = encodeBlock(b.block);
   assert.deepEqual(decodeBlock(bytes), b.block);
   assert.deepEqual(encodeBlock(decodeBlock(bytes)), bytes);

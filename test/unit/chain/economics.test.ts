@@ -4,7 +4,12 @@ import { test } from 'node:test';
 import { weightsCommitHash } from '../../../electron/node/chain/codec.ts';
 import { blockEmission, halvings } from '../../../electron/node/chain/emission.ts';
 import { ChainErrorCode } from '../../../electron/node/chain/errors.ts';
-import { decayBurn, decayFactorQ32, lockCost, raiseBurn } from '../../../electron/node/chain/registration.ts';
+import {
+  decayBurn,
+  decayFactorQ32,
+  lockCost,
+  raiseBurn,
+} from '../../../electron/node/chain/registration.ts';
 import { applyTx, supplyBreakdown } from '../../../electron/node/chain/state.ts';
 import type { SignedTx } from '../../../electron/node/chain/tx.ts';
 import type { ChainEvent, ChainState } from '../../../electron/node/chain/types.ts';
@@ -23,9 +28,15 @@ import {
   tx,
 } from './fixtures.ts';
 
-function step(state: ChainState, txs: SignedTx[] = []): { state: ChainState; events: ChainEvent[] } {
+function step(
+  state: ChainState,
+  txs: SignedTx[] = [],
+): { state: ChainState; events: ChainEvent[] } {
   const b = nextBlock(state, txs, commitFor(state));
-  assert.deepEqual(b.rejected.map((r) => `${r.error.code} ${r.error.message}`), []);
+  assert.deepEqual(
+    b.rejected.map((r) => `${r.error.code} ${r.error.message}`),
+    [],
+  );
   const supply = supplyBreakdown(b.state);
   assert.equal(supply.total, supply.issuance, 'total supply drifted');
   return { state: b.state, events: b.events };
@@ -68,7 +79,9 @@ test('register: burn paid and recycled, burn rises, one per block, full subnet r
   const keys = [bobHot, testKey('n2'), testKey('n3'), testKey('n4'), testKey('n5')];
   const burn0 = s.subnets.get('0001')!.burn;
   const issued0 = s.totalIssuance;
-  s = step(s, [tx(s, bob, { kind: 'register', netuid: 1, hotkey: keys[0]!.hex, maxBurn: 10n * TAO })]).state;
+  s = step(s, [
+    tx(s, bob, { kind: 'register', netuid: 1, hotkey: keys[0]!.hex, maxBurn: 10n * TAO }),
+  ]).state;
   const sub = s.subnets.get('0001')!;
   assert.equal(sub.neurons.length, 2);
   assert.ok(sub.burn > burn0, 'burn rises after a registration');
@@ -79,18 +92,37 @@ test('register: burn paid and recycled, burn rises, one per block, full subnet r
   const a = tx(s, alice, { kind: 'register', netuid: 1, hotkey: keys[1]!.hex, maxBurn: 10n * TAO });
   const b = tx(s, bob, { kind: 'register', netuid: 1, hotkey: keys[2]!.hex, maxBurn: 10n * TAO });
   const built = nextBlock(s, [a, b], commitFor(s));
-  assert.deepEqual(built.rejected.map((r) => r.error.code), [ChainErrorCode.RATE_LIMITED]);
+  assert.deepEqual(
+    built.rejected.map((r) => r.error.code),
+    [ChainErrorCode.RATE_LIMITED],
+  );
   s = built.state;
   // The burn limit the signer accepted is respected.
-  fails(s, tx(s, bob, { kind: 'register', netuid: 1, hotkey: keys[2]!.hex, maxBurn: 1n }), ChainErrorCode.BURN_ABOVE_LIMIT);
-  fails(s, tx(s, bob, { kind: 'register', netuid: 1, hotkey: keys[0]!.hex, maxBurn: 10n * TAO }), ChainErrorCode.ALREADY_REGISTERED);
+  fails(
+    s,
+    tx(s, bob, { kind: 'register', netuid: 1, hotkey: keys[2]!.hex, maxBurn: 1n }),
+    ChainErrorCode.BURN_ABOVE_LIMIT,
+  );
+  fails(
+    s,
+    tx(s, bob, { kind: 'register', netuid: 1, hotkey: keys[0]!.hex, maxBurn: 10n * TAO }),
+    ChainErrorCode.ALREADY_REGISTERED,
+  );
   // A hotkey owned by another coldkey cannot be registered by bob.
-  fails(s, tx(s, bob, { kind: 'register', netuid: 1, hotkey: aliceHot.hex, maxBurn: 10n * TAO }), ChainErrorCode.ALREADY_REGISTERED);
-  s = step(s, [tx(s, bob, { kind: 'register', netuid: 1, hotkey: keys[2]!.hex, maxBurn: 10n * TAO })]).state;
+  fails(
+    s,
+    tx(s, bob, { kind: 'register', netuid: 1, hotkey: aliceHot.hex, maxBurn: 10n * TAO }),
+    ChainErrorCode.ALREADY_REGISTERED,
+  );
+  s = step(s, [
+    tx(s, bob, { kind: 'register', netuid: 1, hotkey: keys[2]!.hex, maxBurn: 10n * TAO }),
+  ]).state;
   assert.equal(s.subnets.get('0001')!.neurons.length, 4); // full
   // Immediately: uids 2 and 3 are immune, uid 1 (registered 3 blocks ago) is not.
   const full = s;
-  const next = step(full, [tx(full, alice, { kind: 'register', netuid: 1, hotkey: keys[3]!.hex, maxBurn: 10n * TAO })]);
+  const next = step(full, [
+    tx(full, alice, { kind: 'register', netuid: 1, hotkey: keys[3]!.hex, maxBurn: 10n * TAO }),
+  ]);
   const replaced = next.events.find((e) => e.type === 'registered');
   assert.ok(replaced && replaced.type === 'registered');
   assert.equal(replaced.uid, 1);
@@ -109,38 +141,77 @@ test('a full subnet whose neurons are all immune refuses a registration', () => 
       },
     ],
   });
-  s = step(s, [tx(s, bob, { kind: 'register', netuid: 1, hotkey: bobHot.hex, maxBurn: 10n * TAO })]).state;
+  s = step(s, [
+    tx(s, bob, { kind: 'register', netuid: 1, hotkey: bobHot.hex, maxBurn: 10n * TAO }),
+  ]).state;
   const other = testKey('late');
-  fails(s, tx(s, alice, { kind: 'register', netuid: 1, hotkey: other.hex, maxBurn: 10n * TAO }), ChainErrorCode.SUBNET_FULL);
+  fails(
+    s,
+    tx(s, alice, { kind: 'register', netuid: 1, hotkey: other.hex, maxBurn: 10n * TAO }),
+    ChainErrorCode.SUBNET_FULL,
+  );
 });
 
 test('stake, unstake (dust returns the whole stake), take bounds and rate limit', () => {
   let s = testGenesis();
   s = step(s, [tx(s, bob, { kind: 'add_stake', hotkey: aliceHot.hex, amount: 10n * TAO })]).state;
   assert.equal(s.hotkeys.get(aliceHot.hex)!.totalStake, 110n * TAO);
-  fails(s, tx(s, bob, { kind: 'add_stake', hotkey: carol.hex, amount: TAO }), ChainErrorCode.UNKNOWN_HOTKEY);
-  fails(s, tx(s, bob, { kind: 'add_stake', hotkey: aliceHot.hex, amount: 10n }), ChainErrorCode.AMOUNT_TOO_SMALL);
-  fails(s, tx(s, bob, { kind: 'remove_stake', hotkey: aliceHot.hex, amount: 11n * TAO }), ChainErrorCode.INSUFFICIENT_STAKE);
+  fails(
+    s,
+    tx(s, bob, { kind: 'add_stake', hotkey: carol.hex, amount: TAO }),
+    ChainErrorCode.UNKNOWN_HOTKEY,
+  );
+  fails(
+    s,
+    tx(s, bob, { kind: 'add_stake', hotkey: aliceHot.hex, amount: 10n }),
+    ChainErrorCode.AMOUNT_TOO_SMALL,
+  );
+  fails(
+    s,
+    tx(s, bob, { kind: 'remove_stake', hotkey: aliceHot.hex, amount: 11n * TAO }),
+    ChainErrorCode.INSUFFICIENT_STAKE,
+  );
   const before = s.accounts.get(bob.hex)!.free;
-  s = step(s, [tx(s, bob, { kind: 'remove_stake', hotkey: aliceHot.hex, amount: 10n * TAO - 1n })]).state;
+  s = step(s, [
+    tx(s, bob, { kind: 'remove_stake', hotkey: aliceHot.hex, amount: 10n * TAO - 1n }),
+  ]).state;
   // 1 rao would remain, below minStake: the whole 10 TAO comes back.
   assert.equal(s.accounts.get(bob.hex)!.free, before + 10n * TAO - 100_000n);
   assert.equal(s.hotkeys.get(aliceHot.hex)!.totalStake, 100n * TAO);
-  fails(s, tx(s, bob, { kind: 'set_take', hotkey: aliceHot.hex, take: 100 }), ChainErrorCode.NOT_HOTKEY_OWNER);
-  fails(s, tx(s, alice, { kind: 'set_take', hotkey: aliceHot.hex, take: 20_000 }), ChainErrorCode.TAKE_OUT_OF_RANGE);
+  fails(
+    s,
+    tx(s, bob, { kind: 'set_take', hotkey: aliceHot.hex, take: 100 }),
+    ChainErrorCode.NOT_HOTKEY_OWNER,
+  );
+  fails(
+    s,
+    tx(s, alice, { kind: 'set_take', hotkey: aliceHot.hex, take: 20_000 }),
+    ChainErrorCode.TAKE_OUT_OF_RANGE,
+  );
   s = step(s, [tx(s, alice, { kind: 'set_take', hotkey: aliceHot.hex, take: 1000 })]).state;
   assert.equal(s.hotkeys.get(aliceHot.hex)!.take, 1000);
   s = step(s, [tx(s, alice, { kind: 'set_take', hotkey: aliceHot.hex, take: 2000 })]).state; // first increase
-  fails(s, tx(s, alice, { kind: 'set_take', hotkey: aliceHot.hex, take: 3000 }), ChainErrorCode.RATE_LIMITED);
+  fails(
+    s,
+    tx(s, alice, { kind: 'set_take', hotkey: aliceHot.hex, take: 3000 }),
+    ChainErrorCode.RATE_LIMITED,
+  );
 });
 
 test('epochs pay miners and validators; dividends go to delegators pro rata after the take', () => {
   let s = testGenesis(); // tempo 5
-  s = step(s, [tx(s, bob, { kind: 'register', netuid: 1, hotkey: bobHot.hex, maxBurn: 10n * TAO })]).state;
-  s = step(s, [tx(s, carol, { kind: 'add_stake', hotkey: aliceHot.hex, amount: 1n })].slice(0, 0)).state;
+  s = step(s, [
+    tx(s, bob, { kind: 'register', netuid: 1, hotkey: bobHot.hex, maxBurn: 10n * TAO }),
+  ]).state;
+  s = step(
+    s,
+    [tx(s, carol, { kind: 'add_stake', hotkey: aliceHot.hex, amount: 1n })].slice(0, 0),
+  ).state;
   s = step(s, [tx(s, alice, { kind: 'transfer', to: carol.hex, amount: 20n * TAO })]).state;
   s = step(s, [tx(s, carol, { kind: 'add_stake', hotkey: aliceHot.hex, amount: 10n * TAO })]).state;
-  s = step(s, [tx(s, aliceHot, { kind: 'set_weights', netuid: 1, uids: [1], weights: [1] }, { fee: 0n })]).state;
+  s = step(s, [
+    tx(s, aliceHot, { kind: 'set_weights', netuid: 1, uids: [1], weights: [1] }, { fee: 0n }),
+  ]).state;
   const payouts: ChainEvent[] = [];
   const issuedBefore = s.totalIssuance;
   for (let i = 0; i < 12; i++) {
@@ -148,11 +219,17 @@ test('epochs pay miners and validators; dividends go to delegators pro rata afte
     payouts.push(...r.events);
     s = r.state;
   }
-  const kinds = new Set(payouts.filter((e) => e.type === 'payout').map((e) => (e as { kind: string }).kind));
+  const kinds = new Set(
+    payouts.filter((e) => e.type === 'payout').map((e) => (e as { kind: string }).kind),
+  );
   assert.ok(kinds.has('incentive'), 'the miner earned incentive');
   assert.ok(kinds.has('dividend') && kinds.has('take') && kinds.has('owner_cut'));
-  const carolDivs = payouts.filter((e) => e.type === 'payout' && e.kind === 'dividend' && e.coldkey === carol.hex);
-  const aliceDivs = payouts.filter((e) => e.type === 'payout' && e.kind === 'dividend' && e.coldkey === alice.hex);
+  const carolDivs = payouts.filter(
+    (e) => e.type === 'payout' && e.kind === 'dividend' && e.coldkey === carol.hex,
+  );
+  const aliceDivs = payouts.filter(
+    (e) => e.type === 'payout' && e.kind === 'dividend' && e.coldkey === alice.hex,
+  );
   assert.ok(carolDivs.length > 0 && aliceDivs.length > 0);
   // Pro rata: alice stakes 100, carol 10 (before compounding) → carol's share ≈ 1/11.
   const c = carolDivs[0] as { amount: bigint };
@@ -178,11 +255,19 @@ test('commit-reveal: plain weights refused, reveal only in the reveal epoch and 
       },
     ],
   });
-  s = step(s, [tx(s, bob, { kind: 'register', netuid: 1, hotkey: bobHot.hex, maxBurn: 10n * TAO })]).state;
-  fails(s, tx(s, aliceHot, { kind: 'set_weights', netuid: 1, uids: [1], weights: [1] }, { fee: 0n }), ChainErrorCode.COMMIT_REVEAL_REQUIRED);
+  s = step(s, [
+    tx(s, bob, { kind: 'register', netuid: 1, hotkey: bobHot.hex, maxBurn: 10n * TAO }),
+  ]).state;
+  fails(
+    s,
+    tx(s, aliceHot, { kind: 'set_weights', netuid: 1, uids: [1], weights: [1] }, { fee: 0n }),
+    ChainErrorCode.COMMIT_REVEAL_REQUIRED,
+  );
   const salt = '0badc0de';
   const hash = weightsCommitHash(aliceHot.hex, 1, [1], [5], salt);
-  s = step(s, [tx(s, aliceHot, { kind: 'commit_weights', netuid: 1, commitHash: hash }, { fee: 0n })]).state;
+  s = step(s, [
+    tx(s, aliceHot, { kind: 'commit_weights', netuid: 1, commitHash: hash }, { fee: 0n }),
+  ]).state;
   const reveal = (st: ChainState, weights = [5]) =>
     tx(st, aliceHot, { kind: 'reveal_weights', netuid: 1, uids: [1], weights, salt }, { fee: 0n });
   fails(s, reveal(s), ChainErrorCode.REVEAL_WRONG_EPOCH);
@@ -195,10 +280,30 @@ test('commit-reveal: plain weights refused, reveal only in the reveal epoch and 
 test('create_subnet locks TAO and registers the owner; serve publishes bounded addresses', () => {
   let s = testGenesis();
   const hot = testKey('subnet-2-owner');
-  fails(s, tx(s, alice, { kind: 'create_subnet', hotkey: hot.hex, taskType: 'Bad Type', maxLock: 1000n * TAO }), ChainErrorCode.BAD_TASK_TYPE);
-  fails(s, tx(s, alice, { kind: 'create_subnet', hotkey: hot.hex, taskType: 'embedding', maxLock: TAO }), ChainErrorCode.LOCK_ABOVE_LIMIT);
+  fails(
+    s,
+    tx(s, alice, {
+      kind: 'create_subnet',
+      hotkey: hot.hex,
+      taskType: 'Bad Type',
+      maxLock: 1000n * TAO,
+    }),
+    ChainErrorCode.BAD_TASK_TYPE,
+  );
+  fails(
+    s,
+    tx(s, alice, { kind: 'create_subnet', hotkey: hot.hex, taskType: 'embedding', maxLock: TAO }),
+    ChainErrorCode.LOCK_ABOVE_LIMIT,
+  );
   const freeBefore = s.accounts.get(alice.hex)!.free;
-  s = step(s, [tx(s, alice, { kind: 'create_subnet', hotkey: hot.hex, taskType: 'embedding', maxLock: 1000n * TAO })]).state;
+  s = step(s, [
+    tx(s, alice, {
+      kind: 'create_subnet',
+      hotkey: hot.hex,
+      taskType: 'embedding',
+      maxLock: 1000n * TAO,
+    }),
+  ]).state;
   const sub = s.subnets.get('0002')!;
   assert.equal(sub.owner, alice.hex);
   assert.equal(sub.neurons[0]!.hotkey, hot.hex);
@@ -207,8 +312,24 @@ test('create_subnet locks TAO and registers the owner; serve publishes bounded a
   const addrs = ['/ip4/1.2.3.4/tcp/4001/p2p/12D3KooW', '/dns4/example.org/tcp/443/wss'];
   s = step(s, [tx(s, hot, { kind: 'serve', netuid: 2, addrs }, { fee: 0n })]).state;
   assert.deepEqual(s.subnets.get('0002')!.neurons[0]!.axon?.addrs, addrs);
-  fails(s, tx(s, hot, { kind: 'serve', netuid: 2, addrs }, { fee: 0n }), ChainErrorCode.RATE_LIMITED);
-  fails(s, tx(s, hot, { kind: 'serve', netuid: 2, addrs: ['not a multiaddr'] }, { fee: 0n }), ChainErrorCode.BAD_ADDRESSES);
-  fails(s, tx(s, hot, { kind: 'serve', netuid: 2, addrs: Array(5).fill('/ip4/1.1.1.1') }, { fee: 0n }), ChainErrorCode.BAD_ADDRESSES);
-  fails(s, tx(s, hot, { kind: 'serve', netuid: 1, addrs }, { fee: 0n }), ChainErrorCode.NOT_REGISTERED);
+  fails(
+    s,
+    tx(s, hot, { kind: 'serve', netuid: 2, addrs }, { fee: 0n }),
+    ChainErrorCode.RATE_LIMITED,
+  );
+  fails(
+    s,
+    tx(s, hot, { kind: 'serve', netuid: 2, addrs: ['not a multiaddr'] }, { fee: 0n }),
+    ChainErrorCode.BAD_ADDRESSES,
+  );
+  fails(
+    s,
+    tx(s, hot, { kind: 'serve', netuid: 2, addrs: Array(5).fill('/ip4/1.1.1.1') }, { fee: 0n }),
+    ChainErrorCode.BAD_ADDRESSES,
+  );
+  fails(
+    s,
+    tx(s, hot, { kind: 'serve', netuid: 1, addrs }, { fee: 0n }),
+    ChainErrorCode.NOT_REGISTERED,
+  );
 });

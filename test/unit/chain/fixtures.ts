@@ -122,5 +122,11 @@ export const TAO = 1_000_000_000n;
 /** The test validator's commit over the state's last block (null at genesis). */
 export function commitFor(state: ChainState): Commit | null {
   if (state.height === 0) return null;
-  return signCommit(state.chainId, state.height, state.lastBlockHash, validatorKey.secret, validatorKey.hex);
+  return signCommit(
+    state.chainId,
+    state.height,
+    state.lastBlockHash,
+    validatorKey.secret,
+    validatorKey.hex,
+  );
 }

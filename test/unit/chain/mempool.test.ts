@@ -19,8 +19,14 @@ test('entry checks: signature, nonce, balance, duplicates', () => {
   const pool = new Mempool();
   const t0 = tx(s, alice, { kind: 'transfer', to: carol.hex, amount: TAO });
   pool.add(t0, s);
-  assert.equal(code(() => pool.add(t0, s)), ChainErrorCode.DUPLICATE_TX);
-  assert.equal(code(() => pool.add({ ...t0, signature: '00'.repeat(64) }, s)), ChainErrorCode.BAD_SIGNATURE);
+  assert.equal(
+    code(() => pool.add(t0, s)),
+    ChainErrorCode.DUPLICATE_TX,
+  );
+  assert.equal(
+    code(() => pool.add({ ...t0, signature: '00'.repeat(64) }, s)),
+    ChainErrorCode.BAD_SIGNATURE,
+  );
   assert.equal(
     code(() => pool.add(tx(s, bob, { kind: 'transfer', to: carol.hex, amount: 60n * TAO }), s)),
     ChainErrorCode.INSUFFICIENT_BALANCE,
@@ -28,17 +34,26 @@ test('entry checks: signature, nonce, balance, duplicates', () => {
   // Future nonces queue; their cost counts against the balance together.
   pool.add(tx(s, bob, { kind: 'transfer', to: carol.hex, amount: 30n * TAO }, { nonce: 0 }), s);
   assert.equal(
-    code(() => pool.add(tx(s, bob, { kind: 'transfer', to: carol.hex, amount: 30n * TAO }, { nonce: 1 }), s)),
+    code(() =>
+      pool.add(tx(s, bob, { kind: 'transfer', to: carol.hex, amount: 30n * TAO }, { nonce: 1 }), s),
+    ),
     ChainErrorCode.INSUFFICIENT_BALANCE,
   );
   assert.equal(
-    code(() => pool.add(tx(s, bob, { kind: 'transfer', to: carol.hex, amount: TAO }, { nonce: 500 }), s)),
+    code(() =>
+      pool.add(tx(s, bob, { kind: 'transfer', to: carol.hex, amount: TAO }, { nonce: 500 }), s),
+    ),
     ChainErrorCode.NONCE_TOO_FAR,
   );
   assert.equal(pool.nextNonce(bob.hex, s), 1);
   // Anything the next block would refuse is refused now (here: unknown subnet).
   assert.equal(
-    code(() => pool.add(tx(s, carol, { kind: 'set_weights', netuid: 7, uids: [0], weights: [1] }, { fee: 0n }), s)),
+    code(() =>
+      pool.add(
+        tx(s, carol, { kind: 'set_weights', netuid: 7, uids: [0], weights: [1] }, { fee: 0n }),
+        s,
+      ),
+    ),
     ChainErrorCode.UNKNOWN_SUBNET,
   );
 });
@@ -46,9 +61,24 @@ test('entry checks: signature, nonce, balance, duplicates', () => {
 test('order: highest fee first across signers, nonce order within a signer', () => {
   const s = testGenesis();
   const pool = new Mempool();
-  const a0 = tx(s, alice, { kind: 'transfer', to: carol.hex, amount: TAO }, { fee: 200_000n, nonce: 0 });
-  const a1 = tx(s, alice, { kind: 'transfer', to: carol.hex, amount: TAO }, { fee: 900_000n, nonce: 1 });
-  const b0 = tx(s, bob, { kind: 'transfer', to: carol.hex, amount: TAO }, { fee: 500_000n, nonce: 0 });
+  const a0 = tx(
+    s,
+    alice,
+    { kind: 'transfer', to: carol.hex, amount: TAO },
+    { fee: 200_000n, nonce: 0 },
+  );
+  const a1 = tx(
+    s,
+    alice,
+    { kind: 'transfer', to: carol.hex, amount: TAO },
+    { fee: 900_000n, nonce: 1 },
+  );
+  const b0 = tx(
+    s,
+    bob,
+    { kind: 'transfer', to: carol.hex, amount: TAO },
+    { fee: 500_000n, nonce: 0 },
+  );
   pool.add(a1, s); // arrives first but cannot go before a0
   pool.add(a0, s);
   pool.add(b0, s);
@@ -66,7 +96,9 @@ test('replace-by-fee needs a strictly higher fee', () => {
   const pool = new Mempool();
   pool.add(tx(s, alice, { kind: 'transfer', to: carol.hex, amount: TAO }, { fee: 200_000n }), s);
   assert.equal(
-    code(() => pool.add(tx(s, alice, { kind: 'transfer', to: bob.hex, amount: TAO }, { fee: 200_000n }), s)),
+    code(() =>
+      pool.add(tx(s, alice, { kind: 'transfer', to: bob.hex, amount: TAO }, { fee: 200_000n }), s),
+    ),
     ChainErrorCode.REPLACEMENT_UNDERPRICED,
   );
   const better = tx(s, alice, { kind: 'transfer', to: bob.hex, amount: TAO }, { fee: 300_000n });
@@ -81,12 +113,24 @@ test('bounded: a full pool evicts its cheapest tail for a better fee, else refus
   const cheap = tx(s, alice, { kind: 'transfer', to: carol.hex, amount: TAO }, { fee: 100_000n });
   pool.add(cheap, s);
   pool.add(tx(s, bob, { kind: 'transfer', to: carol.hex, amount: TAO }, { fee: 300_000n }), s);
-  const carolFunded = nextBlock(s, [tx(s, alice, { kind: 'transfer', to: carol.hex, amount: 5n * TAO }, { fee: 100_000n })], commitFor(s)).state;
+  const carolFunded = nextBlock(
+    s,
+    [tx(s, alice, { kind: 'transfer', to: carol.hex, amount: 5n * TAO }, { fee: 100_000n })],
+    commitFor(s),
+  ).state;
   assert.equal(
-    code(() => pool.add(tx(carolFunded, carol, { kind: 'transfer', to: bob.hex, amount: TAO }, { fee: 100_000n }), carolFunded)),
+    code(() =>
+      pool.add(
+        tx(carolFunded, carol, { kind: 'transfer', to: bob.hex, amount: TAO }, { fee: 100_000n }),
+        carolFunded,
+      ),
+    ),
     ChainErrorCode.MEMPOOL_FULL,
   );
-  pool.add(tx(carolFunded, carol, { kind: 'transfer', to: bob.hex, amount: TAO }, { fee: 500_000n }), carolFunded);
+  pool.add(
+    tx(carolFunded, carol, { kind: 'transfer', to: bob.hex, amount: TAO }, { fee: 500_000n }),
+    carolFunded,
+  );
   assert.equal(pool.size, 2);
   assert.equal(pool.has(txHash(cheap)), false);
 });
