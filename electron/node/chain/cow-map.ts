@@ -1,5 +1,6 @@
 /**
- * A copy-on-write map for chain state: 256 shards keyed by the first byte of a hex key. A finished
+ * A copy-on-write map for chain state: 4096 shards keyed by the first 12 bits (3 hex digits) of
+ * a hex key. A finished
  * map is never changed; edits go to a draft (a change list over a base) and `finish` builds a new
  * map that shares every shard it did not touch. Drafts nest: a transaction's draft sits on its
  * block's draft and is either committed into it or dropped, which is how a failed transaction
@@ -8,10 +9,10 @@
  * Costs: get O(1) (one extra map lookup per draft level); finish O(touched shards × shard size);
  * the unchanged shards are shared, so memory per new state is that of the touched shards.
  */
-export const SHARD_COUNT = 256;
+export const SHARD_COUNT = 4096;
 
 export function shardOf(key: string): number {
-  const s = parseInt(key.slice(0, 2), 16);
+  const s = parseInt(key.slice(0, 3), 16);
   return Number.isNaN(s) ? 0 : s;
 }
 

@@ -159,32 +159,54 @@ export class Mempool {
     if (q && q.size === 0) this.bySigner.delete(e.tx.body.signer);
   }
 
-  /** Ready transactions in block order, at most `max`. */
+  /** Ready transactions in block order, at most `max` (a heap of each signer's next one). */
   select(state: ChainState, max: number): SignedTx[] {
-    const heads: Array<{ signer: Hex; next: number; entry: Entry }> = [];
+    type Head = { signer: Hex; next: number; entry: Entry };
+    const before = (a: Head, b: Head) =>
+      a.entry.tx.body.fee > b.entry.tx.body.fee ||
+      (a.entry.tx.body.fee === b.entry.tx.body.fee && a.entry.seq < b.entry.seq);
+    const heap: Head[] = [];
+    const up = (i: number) => {
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (!before(heap[i] as Head, heap[p] as Head)) break;
+        [heap[i], heap[p]] = [heap[p] as Head, heap[i] as Head];
+        i = p;
+      }
+    };
+    const down = (i: number) => {
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && before(heap[l] as Head, heap[m] as Head)) m = l;
+        if (r < heap.length && before(heap[r] as Head, heap[m] as Head)) m = r;
+        if (m === i) return;
+        [heap[i], heap[m]] = [heap[m] as Head, heap[i] as Head];
+        i = m;
+      }
+    };
     for (const [signer, q] of this.bySigner) {
       const nonce = state.accounts.get(signer)?.nonce ?? 0;
       const e = q.get(nonce);
-      if (e) heads.push({ signer, next: nonce, entry: e });
+      if (e) {
+        heap.push({ signer, next: nonce, entry: e });
+        up(heap.length - 1);
+      }
     }
     const out: SignedTx[] = [];
-    const better = (a: Entry, b: Entry) =>
-      a.tx.body.fee > b.tx.body.fee || (a.tx.body.fee === b.tx.body.fee && a.seq < b.seq);
-    while (out.length < max && heads.length > 0) {
-      let best = 0;
-      for (let i = 1; i < heads.length; i++) {
-        if (better((heads[i] as (typeof heads)[0]).entry, (heads[best] as (typeof heads)[0]).entry))
-          best = i;
-      }
-      const h = heads[best] as (typeof heads)[0];
-      out.push(h.entry.tx);
-      const following = this.bySigner.get(h.signer)?.get(h.next + 1);
+    while (out.length < max && heap.length > 0) {
+      const top = heap[0] as Head;
+      out.push(top.entry.tx);
+      const following = this.bySigner.get(top.signer)?.get(top.next + 1);
       if (following) {
-        h.next += 1;
-        h.entry = following;
+        heap[0] = { signer: top.signer, next: top.next + 1, entry: following };
       } else {
-        heads.splice(best, 1);
+        const last = heap.pop() as Head;
+        if (heap.length === 0) break;
+        heap[0] = last;
       }
+      down(0);
     }
     return out;
   }

@@ -2,20 +2,22 @@
  * The state root: one blake2b-256 hash that commits to the whole state, so two nodes compare
  * their states by comparing 32 bytes.
  *
- *   root      = H(CBOR["noesis/state/1", chainId, height, lastBlockTime, totalIssuance, totalRecycled, lastLockCost, lastLockBlock,
- *                      params, validators, accountsRoot, hotkeysRoot, subnetsRoot])
- *   tableRoot = H(shardHash[0] || … || shardHash[255])     (shard = first byte of the key)
- *   shardHash = H(CBOR(keyBytes) || CBOR(value) for each entry, ascending by key)
+ *   root      = H(CBOR["noesis/state/1", chainId, height, lastBlockTime, totalIssuance,
+ *                      totalRecycled, lastLockCost, lastLockBlock, params, validators,
+ *                      accountsRoot, hotkeysRoot, subnetsRoot])
+ *   tableRoot = H(shardHash[0] || … || shardHash[4095])   (shard = first 3 hex digits of the key)
+ *   shardHash = H(keyBytes || CBOR(value) for each entry, ascending by key)   (keys have a
+ *               fixed width per table: 32 bytes, 2 for subnets, so the concatenation is unambiguous)
  * A subnet's value lists H(neuron) per uid instead of the neurons themselves. The block hashes
  * (genesis hash, last block hash) are left out: the header chain commits to them through
  * prevHash, and leaving them out lets a block carry the root of the state it produces.
  *
  * Cost: shards and records are immutable and shared between states, so their hashes and
  * encodings are cached (WeakMap) and only the shards a block touched are re-hashed, each in
- * O(entries in the shard). At 100,000 accounts a shard holds ~400 entries (~30 KB to hash); a
- * block touching k accounts re-hashes min(k, 256) shards: ~0.5 ms each, so a block of 1,000
- * transfers pays ~100 ms, an idle block almost nothing. The first root of a loaded state hashes
- * everything once (~0.5 s per 100,000 accounts).
+ * O(entries in the shard). At 100,000 accounts a shard holds ~25 entries; a block of 1,000
+ * transfers touches ~1,600 shards (~40,000 entries, ~2 MB hashed), measured at ~100 ms of the
+ * block's ~200 ms; an idle block re-hashes only the subnets and the 3 × 128 KB shard tables
+ * (~5 ms). The first root of a freshly loaded state encodes and hashes everything once.
  */
 import { blake2b } from '@noble/hashes/blake2.js';
 import { encodeCanonical } from './codec.ts';
@@ -60,18 +62,32 @@ function tableRoot<V extends object>(map: CowMap<V>, encode: (v: V) => unknown):
     const shard = map.shards[s];
     let h = shard === undefined ? EMPTY_SHARD : shardHashes.get(shard);
     if (h === undefined) {
-      const keys = [...(shard as ReadonlyMap<string, V>).keys()].sort();
-      const hasher = blake2b.create({ dkLen: 32 });
-      for (const k of keys) {
-        hasher.update(encodeCanonical(fromHex(k)));
-        hasher.update(cachedBytes((shard as ReadonlyMap<string, V>).get(k) as V, encode));
-      }
-      h = hasher.digest();
+      h = shardHash(shard as ReadonlyMap<string, V>, encode);
       shardHashes.set(shard as object, h);
     }
     all.set(h, s * 32);
   }
   return hash256(all);
+}
+
+/** H(keyBytes || CBOR(value) for each entry ascending by key), hashed in one call. */
+function shardHash<V extends object>(
+  shard: ReadonlyMap<string, V>,
+  encode: (v: V) => unknown,
+): Uint8Array {
+  const keys = [...shard.keys()].sort();
+  const values = keys.map((k) => cachedBytes(shard.get(k) as V, encode));
+  let size = 0;
+  for (let i = 0; i < keys.length; i++)
+    size += (keys[i] as string).length / 2 + (values[i] as Uint8Array).length;
+  const buf = Buffer.allocUnsafe(size);
+  let o = 0;
+  for (let i = 0; i < keys.length; i++) {
+    o += buf.write(keys[i] as string, o, 'hex');
+    buf.set(values[i] as Uint8Array, o);
+    o += (values[i] as Uint8Array).length;
+  }
+  return blake2b(buf, { dkLen: 32 });
 }
 
 export function stateRoot(state: ChainState): Hex {
