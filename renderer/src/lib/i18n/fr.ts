@@ -82,12 +82,145 @@ export const fr: Messages = {
   'wallet.title': 'Portefeuille',
   'wallet.intro':
     'Votre portefeuille contient les clés qui possèdent vos TAO et identifient votre nœud.',
-  'wallet.soon': 'Cette page montrera :',
-  'wallet.item1': 'Les adresses et soldes de votre coldkey et de votre hotkey.',
-  'wallet.item2':
-    'Les transferts et mises en jeu, chacun confirmé dans une fenêtre à part avant signature.',
-  'wallet.item3':
-    'La création, l’import et la sauvegarde des clés. Les clés secrètes ne quittent jamais le nœud.',
+  'wallet.loading': 'Lecture de vos portefeuilles auprès du nœud…',
+  'wallet.loadFailed': 'Impossible de lire vos portefeuilles : {reason}',
+  'wallet.add': 'Ajouter un portefeuille',
+  'wallet.ready':
+    'Le portefeuille « {name} » est prêt. Gardez vos mots de récupération écrits en lieu sûr et à l’abri des regards.',
+  'wallet.createdAt': 'Ajouté le {time}',
+  'wallet.state.locked': 'Verrouillé',
+  'wallet.state.unlocked': 'Déverrouillé',
+  'wallet.coldkey': 'Coldkey',
+  'wallet.coldkeyHelp':
+    'Détient vos fonds et signe les transferts, mises en jeu et votes. Donnez cette adresse pour recevoir des TAO.',
+  'wallet.address': 'Adresse',
+  'wallet.peerId': 'Identifiant de pair',
+  'wallet.qrAlt': 'QR code de l’adresse de la coldkey {address}',
+  'wallet.balancePending': 'Les soldes apparaîtront quand la chaîne fonctionnera.',
+  'wallet.hotkeys': 'Hotkeys',
+  'wallet.hotkeysHelp':
+    'Les identités de travail de votre nœud sur le réseau. Son identifiant de pair est dérivé de la hotkey avec laquelle il tourne.',
+  'wallet.noHotkeys': 'Ce portefeuille n’a pas encore de hotkey.',
+  'wallet.hotkeyImported': '(importée depuis ses propres mots de récupération)',
+  'wallet.copy': 'Copier',
+  'wallet.copied': 'Copié',
+  'wallet.copyFailed': 'Copie impossible',
+  'wallet.copyColdkey': 'Copier l’adresse de la coldkey de {name}',
+  'wallet.copyHotkey': 'Copier l’adresse de la hotkey {name}',
+  'wallet.copyPeerId': 'Copier l’identifiant de pair de la hotkey {name}',
+  'wallet.actionsLabel': 'Actions du portefeuille {name}',
+  'wallet.unlock': 'Déverrouiller',
+  'wallet.unlocking': 'Déverrouillage…',
+  'wallet.unlocked':
+    'Le portefeuille « {name} » est déverrouillé. Il se verrouille seul après un moment sans usage.',
+  'wallet.lock': 'Verrouiller',
+  'wallet.lockedDone': 'Le portefeuille « {name} » est verrouillé.',
+  'wallet.newHotkey': 'Nouvelle hotkey',
+  'wallet.hotkeyName': 'Nom de la hotkey (facultatif)',
+  'wallet.hotkeyNameHint': 'Lettres, chiffres, _ et -. Laissé vide, le nœud choisit un nom.',
+  'wallet.hotkeyAdded': 'La hotkey « {name} » a été ajoutée.',
+  'wallet.rename': 'Renommer',
+  'wallet.newName': 'Nouveau nom',
+  'wallet.renameHint': 'Seul le nom change : les clés et les adresses restent les mêmes.',
+  'wallet.renamed': 'Le portefeuille s’appelle maintenant « {name} ».',
+  'wallet.changePassword': 'Changer le mot de passe',
+  'wallet.currentPassword': 'Mot de passe actuel',
+  'wallet.newPassword': 'Nouveau mot de passe',
+  'wallet.passwordChanged': 'Le mot de passe a été changé.',
+  'wallet.export': 'Exporter les clés publiques',
+  'wallet.exportLabel': 'Clés publiques et adresses (aucun secret)',
+  'wallet.exportHint':
+    'Sans risque à partager : une autre application peut suivre le portefeuille, jamais en dépenser les fonds.',
+  'wallet.exportDownload': 'Télécharger en fichier',
+  'wallet.close': 'Fermer',
+  'wallet.cancel': 'Annuler',
+  'wallet.working': 'En cours…',
+  'wallet.actionFailed': 'Cela n’a pas fonctionné : {reason}',
+  'wallet.name': 'Nom du portefeuille',
+  'wallet.nameHint': 'Jusqu’à 32 lettres, chiffres, _ ou -. Par exemple : principal',
+  'wallet.password': 'Mot de passe',
+  'wallet.passwordFor': 'Mot de passe de {name}',
+  'wallet.passwordHint':
+    'Au moins {min} caractères. Il protège le portefeuille sur cet ordinateur ; il ne fait pas partie des mots de récupération.',
+  'wallet.passwordTooShort': 'Trop court : utilisez au moins {min} caractères.',
+  'wallet.passwordConfirm': 'Retapez le mot de passe',
+  'wallet.passwordMismatch': 'Les deux mots de passe ne sont pas identiques.',
+  'wallet.strength.label': 'Solidité du mot de passe',
+  'wallet.strength.0': 'Trop faible',
+  'wallet.strength.1': 'Faible',
+  'wallet.strength.2': 'Moyen',
+  'wallet.strength.3': 'Solide',
+  'wallet.strength.4': 'Très solide',
+  'wallet.error.badName': 'Utilisez de 1 à 32 lettres, chiffres, _ ou - (sans espace).',
+  'wallet.error.badPassword': 'Le mot de passe doit compter au moins 8 caractères.',
+  'wallet.error.badMnemonic': 'Les mots de récupération ne sont pas valides.',
+  'wallet.error.badWord': 'le mot {position}, « {word} », n’est pas un mot de récupération.',
+  'wallet.error.badWordSuggest':
+    'le mot {position}, « {word} », n’est pas un mot de récupération. Vouliez-vous dire : {suggestions} ?',
+  'wallet.unreadable.title': 'Fichiers de portefeuille illisibles',
+  'wallet.unreadable.intro':
+    'Ces fichiers ont été laissés tels quels. Restaurez-les depuis une sauvegarde, ou importez à nouveau le portefeuille depuis ses mots de récupération.',
+
+  'onboarding.welcome': 'Créez votre portefeuille',
+  'onboarding.addTitle': 'Ajouter un portefeuille',
+  'onboarding.intro':
+    'Un portefeuille contient les clés qui reçoivent ce que gagne votre nœud. Créez-en un, ou retrouvez celui que vous avez déjà grâce à ses mots de récupération.',
+  'onboarding.banner':
+    'Vous n’avez pas encore de portefeuille : votre nœud en a besoin pour gagner.',
+  'onboarding.bannerLabel': 'Configuration du portefeuille',
+  'onboarding.bannerLink': 'Créer un portefeuille',
+  'onboarding.choose.create': 'Créer un nouveau portefeuille',
+  'onboarding.choose.createText':
+    'Vous recevrez 12 ou 24 mots de récupération à écrire sur papier. Environ cinq minutes.',
+  'onboarding.choose.import': 'Importer un portefeuille',
+  'onboarding.choose.importText': 'Tapez les mots de récupération d’un portefeuille existant.',
+  'onboarding.cancel': 'Annuler',
+  'onboarding.back': 'Retour',
+  'onboarding.next': 'Suivant',
+  'onboarding.step': 'Étape {step} sur {total}',
+  'onboarding.passwordNotReady':
+    'Choisissez un mot de passe d’au moins 8 caractères et tapez-le deux fois à l’identique.',
+  'onboarding.create.title': 'Nom et mot de passe',
+  'onboarding.create.wordCount': 'Nombre de mots de récupération',
+  'onboarding.create.words12': '12 mots',
+  'onboarding.create.words24': '24 mots (plus sûr)',
+  'onboarding.create.submit': 'Créer le portefeuille',
+  'onboarding.create.creating': 'Création…',
+  'onboarding.create.failed': 'Impossible de créer le portefeuille : {reason}',
+  'onboarding.words.title': 'Écrivez vos mots de récupération',
+  'onboarding.words.warningTitle': 'Ces mots ne sont montrés qu’une seule fois.',
+  'onboarding.words.warning1':
+    'Écrivez les {count} mots sur papier, dans cet ordre. Quiconque les possède peut prendre vos fonds.',
+  'onboarding.words.warning2':
+    'Ne les tapez jamais sur un site web, dans une messagerie, ni en photo : Noesis ne les demande que pour importer un portefeuille.',
+  'onboarding.words.warning3':
+    'Si vous les perdez et oubliez votre mot de passe, personne ne pourra récupérer votre portefeuille.',
+  'onboarding.words.listLabel': 'Vos mots de récupération, dans l’ordre',
+  'onboarding.words.confirm': 'J’ai écrit les {count} mots dans l’ordre.',
+  'onboarding.quiz.title': 'Vérifiez votre copie',
+  'onboarding.quiz.intro':
+    'Tapez ces mots depuis votre copie écrite, pour vous assurer qu’elle est juste.',
+  'onboarding.quiz.word': 'Mot numéro {position}',
+  'onboarding.quiz.wrong':
+    'Pas tout à fait : le mot {positions} ne correspond pas. Vérifiez votre copie, ou affichez à nouveau les mots.',
+  'onboarding.quiz.showAgain': 'Afficher à nouveau les mots',
+  'onboarding.quiz.submit': 'Terminer',
+  'onboarding.import.title': 'Importer un portefeuille depuis ses mots de récupération',
+  'onboarding.import.words': 'Mots de récupération',
+  'onboarding.import.wordsHint':
+    'Tapez les 12 ou 24 mots dans l’ordre, séparés par des espaces. Ils sont vérifiés pendant la saisie et restent sur cet ordinateur.',
+  'onboarding.import.badWord': 'Le mot {position}, « {word} », n’est pas un mot de récupération.',
+  'onboarding.import.didYouMean': 'Vouliez-vous dire :',
+  'onboarding.import.useSuggestion': 'Utiliser « {suggestion} » comme mot {position}',
+  'onboarding.import.checksum':
+    'Chaque mot est un mot de récupération, mais ensemble ils ne concordent pas : l’un est sans doute faux ou deux sont inversés. Comparez-les avec votre copie.',
+  'onboarding.import.valid': 'Les {count} mots sont valides.',
+  'onboarding.import.count': '{count} mots : une phrase de récupération compte 12 ou 24 mots.',
+  'onboarding.import.progress': '{count} mots pour l’instant.',
+  'onboarding.import.empty': 'Tapez d’abord les mots de récupération.',
+  'onboarding.import.submit': 'Importer le portefeuille',
+  'onboarding.import.importing': 'Importation…',
+  'onboarding.import.failed': 'Impossible d’importer le portefeuille : {reason}',
 
   'governance.title': 'Gouvernance',
   'governance.intro':
@@ -168,5 +301,30 @@ export const fr: Messages = {
   'errors.CLIENT_NO_TOKEN': 'cette page n’a pas de jeton d’accès.',
   'errors.IPC_FAILED':
     'l’application de bureau n’a pas pu transmettre la requête au nœud ({message}).',
+  'errors.WALLET_WRONG_PASSWORD':
+    'ce mot de passe n’ouvre pas ce portefeuille. Rien n’a été modifié ; réessayez.',
+  'errors.WALLET_BAD_PASSWORD': 'le mot de passe doit compter au moins 8 caractères.',
+  'errors.WALLET_BAD_MNEMONIC_WORD': 'un des mots de récupération n’est pas dans la liste.',
+  'errors.WALLET_BAD_MNEMONIC_CHECKSUM':
+    'les mots de récupération ne concordent pas : l’un est sans doute faux ou deux sont inversés.',
+  'errors.WALLET_BAD_MNEMONIC_LENGTH': 'une phrase de récupération compte 12 ou 24 mots.',
+  'errors.WALLET_EXISTS':
+    'un portefeuille porte déjà ce nom. Choisissez-en un autre ; le portefeuille existant n’a pas été touché.',
+  'errors.WALLET_NOT_FOUND': 'ce portefeuille n’existe plus (a-t-il été renommé ou supprimé ?).',
+  'errors.WALLET_KEYSTORE_CORRUPT':
+    'le fichier du portefeuille est endommagé (incomplet ou modifié). Il a été laissé tel quel.',
+  'errors.WALLET_KEYSTORE_UNSUPPORTED':
+    'le fichier du portefeuille vient d’une version plus récente de Noesis. Il a été laissé tel quel.',
+  'errors.WALLET_KEYSTORE_WRITE_FAILED':
+    'le fichier du portefeuille n’a pas pu être enregistré ; l’ancien fichier est intact ({message}).',
+  'errors.WALLET_BAD_ADDRESS': 'cette adresse n’est pas valide (vérifiez une faute de frappe).',
+  'errors.WALLET_LOCKED':
+    'le portefeuille est verrouillé : déverrouillez-le ou donnez son mot de passe.',
+  'errors.WALLET_BAD_NAME': 'utilisez de 1 à 32 lettres, chiffres, _ ou - (sans espace).',
+  'errors.WALLET_HOTKEY_NOT_FOUND': 'cette hotkey n’existe pas dans le portefeuille.',
+  'errors.WALLET_HOTKEY_EXISTS': 'le portefeuille a déjà une hotkey de ce nom ou de cette clé.',
+  'errors.WALLET_BAD_DERIVATION_PATH': 'le chemin de clé n’est pas valide.',
+  'errors.WALLET_BAD_KEY': 'la clé n’est pas valide.',
+  'errors.WALLET_BAD_REQUEST': 'la requête n’était pas valide ({message}).',
   'errors.unknown': 'une erreur est survenue ({message}).',
 };
