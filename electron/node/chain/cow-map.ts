@@ -1,35 +1,45 @@
 /**
- * A copy-on-write map for chain state: 4096 shards keyed by the first 12 bits (3 hex digits) of
- * a hex key. A finished
- * map is never changed; edits go to a draft (a change list over a base) and `finish` builds a new
- * map that shares every shard it did not touch. Drafts nest: a transaction's draft sits on its
- * block's draft and is either committed into it or dropped, which is how a failed transaction
- * leaves no trace and `applyBlock` never mutates its input.
+ * A copy-on-write map for chain state: 4096 shards keyed by the first 3 hex digits of a hex key,
+ * held in 64 groups of 64 shards. A finished map is never changed; edits go to a draft (a change
+ * list over a base) and `finish` builds a new map that shares every group and shard it did not
+ * touch. Drafts nest: a transaction's draft sits on its block's draft and is either committed
+ * into it or dropped, which is how a failed transaction leaves no trace and `applyBlock` never
+ * mutates its input. The two levels let the state root re-hash only what changed (state-root.ts).
  *
- * Costs: get O(1) (one extra map lookup per draft level); finish O(touched shards × shard size);
- * the unchanged shards are shared, so memory per new state is that of the touched shards.
+ * Costs: get O(1) (one extra map lookup per draft level); finish O(touched shards × shard size
+ * + touched groups × 64); memory per new state is that of the touched shards and groups.
  */
-export const SHARD_COUNT = 4096;
+export const GROUP_COUNT = 64;
+export const GROUP_SIZE = 64;
+export const SHARD_COUNT = GROUP_COUNT * GROUP_SIZE;
 
 export function shardOf(key: string): number {
   const s = parseInt(key.slice(0, 3), 16);
   return Number.isNaN(s) ? 0 : s;
 }
 
+export type Shard<V> = ReadonlyMap<string, V> | undefined;
+export type Group<V> = ReadonlyArray<Shard<V>>;
+
 const DELETED = Symbol('deleted');
 type Slot<V> = V | typeof DELETED;
 
+function emptyGroups<V>(): Group<V>[] {
+  const empty: Group<V> = Object.freeze(new Array<Shard<V>>(GROUP_SIZE).fill(undefined));
+  return new Array<Group<V>>(GROUP_COUNT).fill(empty);
+}
+
 export class CowMap<V> {
-  readonly shards: ReadonlyArray<ReadonlyMap<string, V> | undefined>;
+  readonly groups: ReadonlyArray<Group<V>>;
   readonly size: number;
 
-  constructor(shards: ReadonlyArray<ReadonlyMap<string, V> | undefined>, size: number) {
-    this.shards = shards;
+  constructor(groups: ReadonlyArray<Group<V>>, size: number) {
+    this.groups = groups;
     this.size = size;
   }
 
   static empty<V>(): CowMap<V> {
-    return new CowMap<V>(new Array(SHARD_COUNT).fill(undefined), 0);
+    return new CowMap<V>(emptyGroups<V>(), 0);
   }
 
   static from<V>(entries: Iterable<readonly [string, V]>): CowMap<V> {
@@ -38,16 +48,20 @@ export class CowMap<V> {
     return d.finish();
   }
 
+  shard(s: number): Shard<V> {
+    return (this.groups[s >> 6] as Group<V>)[s & 63];
+  }
+
   get(key: string): V | undefined {
-    return this.shards[shardOf(key)]?.get(key);
+    return this.shard(shardOf(key))?.get(key);
   }
 
   has(key: string): boolean {
-    return this.shards[shardOf(key)]?.has(key) ?? false;
+    return this.shard(shardOf(key))?.has(key) ?? false;
   }
 
   *entries(): IterableIterator<[string, V]> {
-    for (const shard of this.shards) if (shard) yield* shard.entries();
+    for (const group of this.groups) for (const shard of group) if (shard) yield* shard.entries();
   }
 
   /** Entries in ascending key order (the order every commitment and encoding uses). */
@@ -75,13 +89,13 @@ export class MapDraft<V> {
 
   get(key: string): V | undefined {
     const slot = this.changes.get(key);
-    if (slot === undefined) return this.changes.has(key) ? (slot as V) : this.base.get(key);
+    if (slot === undefined) return this.base.get(key);
     return slot === DELETED ? undefined : slot;
   }
 
   has(key: string): boolean {
     const slot = this.changes.get(key);
-    if (slot === undefined && !this.changes.has(key)) return this.base.has(key);
+    if (slot === undefined) return this.base.has(key);
     return slot !== DELETED;
   }
 
@@ -126,20 +140,30 @@ export class MapDraft<V> {
     const base = this.base;
     if (!(base instanceof CowMap)) throw new Error('finish() needs a map as base');
     if (this.changes.size === 0) return base;
-    const shards = base.shards.slice();
-    const copied = new Set<number>();
+    const groups = base.groups.slice() as Group<V>[];
+    const copiedGroups = new Set<number>();
+    const copiedShards = new Set<number>();
     for (const [k, v] of this.changes) {
       const s = shardOf(k);
-      let shard = shards[s] as Map<string, V> | undefined;
-      if (!copied.has(s)) {
+      const g = s >> 6;
+      if (!copiedGroups.has(g)) {
+        groups[g] = (groups[g] as Group<V>).slice();
+        copiedGroups.add(g);
+      }
+      const group = groups[g] as Shard<V>[];
+      let shard = group[s & 63] as Map<string, V> | undefined;
+      if (!copiedShards.has(s)) {
         shard = new Map(shard ?? []);
-        shards[s] = shard;
-        copied.add(s);
+        group[s & 63] = shard;
+        copiedShards.add(s);
       }
       if (v === DELETED) shard!.delete(k);
       else shard!.set(k, v);
     }
-    for (const s of copied) if (shards[s]!.size === 0) shards[s] = undefined;
-    return new CowMap<V>(shards, this.size);
+    for (const s of copiedShards) {
+      const group = groups[s >> 6] as Shard<V>[];
+      if (group[s & 63]!.size === 0) group[s & 63] = undefined;
+    }
+    return new CowMap<V>(groups, this.size);
   }
 }

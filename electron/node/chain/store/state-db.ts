@@ -91,12 +91,17 @@ function changed<V>(
 ): { set: Array<[string, V]>; gone: string[] } {
   const set: Array<[string, V]> = [];
   const gone: string[] = [];
-  for (let s = 0; s < after.shards.length; s++) {
-    const a = before.shards[s];
-    const b = after.shards[s];
-    if (a === b) continue;
-    if (b) for (const [k, v] of b) if (a?.get(k) !== v) set.push([k, v]);
-    if (a) for (const k of a.keys()) if (!b?.has(k)) gone.push(k);
+  for (let g = 0; g < after.groups.length; g++) {
+    const ga = before.groups[g];
+    const gb = after.groups[g];
+    if (ga === gb || ga === undefined || gb === undefined) continue;
+    for (let i = 0; i < gb.length; i++) {
+      const a = ga[i];
+      const b = gb[i];
+      if (a === b) continue;
+      if (b) for (const [k, v] of b) if (a?.get(k) !== v) set.push([k, v]);
+      if (a) for (const k of a.keys()) if (!b?.has(k)) gone.push(k);
+    }
   }
   return { set, gone };
 }
