@@ -10,6 +10,7 @@ import type { StateDraft } from './draft.ts';
 import { chainError, ChainErrorCode } from './errors.ts';
 import {
   freshNeuron,
+  initialBurn,
   isImmune,
   lockCost,
   pruneCandidate,
@@ -436,7 +437,7 @@ function createSubnet(
     createdAt: height,
     locked: cost,
     params: p.subnetDefaults,
-    burn: p.subnetDefaults.minBurn > 1_000_000_000n ? p.subnetDefaults.minBurn : 1_000_000_000n,
+    burn: initialBurn(p.subnetDefaults),
     lastRegistrationBlock: 0,
     registrationsInBlock: 0,
     pending: 0n,

@@ -22,7 +22,9 @@ import { encodeCanonical } from './codec.ts';
 import { CowMap } from './cow-map.ts';
 import { hash256, isHex, toHex, ZERO_HASH, type Hex } from './crypto.ts';
 import { chainError, ChainErrorCode } from './errors.ts';
-import { freshNeuron } from './registration.ts';
+import { freshNeuron, initialBurn } from './registration.ts';
+
+export { initialBurn };
 import { stateRoot } from './state-root.ts';
 import {
   netuidKey,
@@ -215,11 +217,6 @@ function mergeParams(o: z.infer<typeof ParamsSchema>): ChainParams {
     ...parsed,
     subnetDefaults: mergeSubnetParams(DEFAULT_SUBNET_PARAMS, subnetDefaults),
   };
-}
-
-/** The first registration burn of a subnet: 1 TAO clamped to its [minBurn, maxBurn]. */
-export function initialBurn(p: SubnetParams): bigint {
-  return TAO < p.minBurn ? p.minBurn : TAO > p.maxBurn ? p.maxBurn : TAO;
 }
 
 export function parseGenesis(raw: unknown): z.infer<typeof GenesisSchema> {

@@ -7,6 +7,12 @@ import type { Hex } from './crypto.ts';
 import type { Neuron, Subnet, SubnetParams } from './types.ts';
 
 const Q32 = 1n << 32n;
+const TAO = 1_000_000_000n;
+
+/** The first registration burn of a subnet: 1 TAO (subtensor) clamped to [minBurn, maxBurn]. */
+export function initialBurn(p: SubnetParams): bigint {
+  return TAO < p.minBurn ? p.minBurn : TAO > p.maxBurn ? p.maxBurn : TAO;
+}
 
 function powQ32(f: bigint, n: number): bigint {
   let result = Q32;
