@@ -100,7 +100,6 @@ test('bad signature', () => {
   rejects(s, { body: good.body, signature: forged.signature }, ChainErrorCode.BAD_SIGNATURE);
   // A non-canonical S (S + L) is refused even though it verifies in some libraries.
   const sig = Buffer.from(good.signature, 'hex');
-  let carry = 0n;
   const L = 2n ** 252n + 27742317777372353535851937790883648493n;
   let sVal = 0n;
   for (let i = 63; i >= 32; i--) sVal = (sVal << 8n) | BigInt(sig[i] as number);
@@ -109,7 +108,6 @@ test('bad signature', () => {
     sig[i] = Number(sVal & 0xffn);
     sVal >>= 8n;
   }
-  void carry;
   rejects(s, { ...good, signature: sig.toString('hex') }, ChainErrorCode.BAD_SIGNATURE);
 });
 
