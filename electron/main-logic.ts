@@ -433,3 +433,35 @@ export function toIpcError(error: unknown): IpcErrorPayload {
   }
   return { code: ApiErrorCode.INTERNAL, message: 'internal error', data: {} };
 }
+
+/** Index of "Approve" in the signing dialog's buttons; "Reject" (0) is the default and cancel. */
+export const SIGNING_APPROVE_BUTTON = 1;
+
+/**
+ * The native confirmation shown before the node signs with a user's key: the node's own
+ * decoding of the action, line by line, with Reject as the default answer.
+ */
+export function signingDialogOptions(action: {
+  title: string;
+  lines: { label: string; value: string }[];
+}): {
+  type: 'question';
+  buttons: string[];
+  defaultId: number;
+  cancelId: number;
+  noLink: boolean;
+  title: string;
+  message: string;
+  detail: string;
+} {
+  return {
+    type: 'question',
+    buttons: ['Reject', 'Approve and sign'],
+    defaultId: 0,
+    cancelId: 0,
+    noLink: true,
+    title: 'Noesis: approve a signature',
+    message: action.title,
+    detail: action.lines.map((line) => `${line.label}: ${line.value}`).join('\n'),
+  };
+}

@@ -44,6 +44,8 @@ import {
   type Bounds,
   type IpcEnvelope,
   type TrayAction,
+  signingDialogOptions,
+  SIGNING_APPROVE_BUTTON,
 } from './main-logic.ts';
 import { methodNames, type ApiEvent } from './node/api/contract.ts';
 import { dispatch } from './node/api/dispatch.ts';
@@ -241,6 +243,16 @@ export async function startApp(
     return fail(error instanceof Error ? error.message : String(error));
   }
   const opened = runtime;
+  // Signatures are approved in a dialog this process owns, never by the renderer itself.
+  opened.setSigningConfirmer({
+    confirm: async (action) => {
+      const options = signingDialogOptions(action);
+      const { response } = win
+        ? await dialog.showMessageBox(win, options)
+        : await dialog.showMessageBox(options);
+      return response === SIGNING_APPROVE_BUTTON;
+    },
+  });
 
   const session = electron.session.defaultSession;
   session.setPermissionRequestHandler((_contents, permission, callback, details) =>
@@ -275,7 +287,10 @@ export async function startApp(
           };
         }
         try {
-          return { ok: true, result: await dispatch(opened.handlers, method, input) };
+          return {
+            ok: true,
+            result: await dispatch(opened.handlers, method, input, { transport: 'ipc' }),
+          };
         } catch (error) {
           if (!(error instanceof NoesisError)) {
             log()?.error({ method, err: String(error) }, 'IPC handler failed');

@@ -16,6 +16,7 @@ import { createApiHandlers } from './api/handlers.ts';
 import { ModelsService } from './inference/models-service.ts';
 import { WalletService } from './wallet/service.ts';
 import { ChainService } from './chain/service.ts';
+import { ConfirmationBroker, type SigningConfirmer } from './wallet/confirm.ts';
 import type { AppInfo, AppMode } from './api/methods/app.ts';
 
 export const APP_VERSION: string = (
@@ -39,6 +40,10 @@ export class NodeRuntime {
   readonly chain: ChainService;
   readonly handlers: ApiHandlers;
   readonly info: AppInfo;
+  /** Asks connected UIs to approve signatures (web mode); see wallet/confirm.ts. */
+  readonly confirmations: ConfirmationBroker;
+  /** Who approves signatures: the broker, unless the host (Electron) installs its own dialog. */
+  private confirmer: SigningConfirmer;
   private readonly events = new EventEmitter<{ event: [ApiEvent] }>();
   private closed = false;
 
@@ -64,9 +69,17 @@ export class NodeRuntime {
       logger: logs.logger.child({ module: 'wallet' }),
       onLock: (name, reason) => this.publish('wallet.locked', { name, reason }),
     });
+    this.confirmations = new ConfirmationBroker({
+      events: {
+        request: (request) => this.publish('confirm.request', request),
+        settled: (settled) => this.publish('confirm.settled', settled),
+      },
+    });
+    this.confirmer = this.confirmations;
     this.chain = new ChainService({
       dataDir,
       wallets: this.wallets,
+      confirmer: { confirm: (action) => this.confirmer.confirm(action) },
       logger: logs.logger.child({ module: 'chain' }),
     });
     this.chain.on('block', (block) => this.publish('chain.block', block));
@@ -78,6 +91,7 @@ export class NodeRuntime {
       models: this.models,
       wallets: this.wallets,
       chain: this.chain,
+      confirmations: this.confirmations,
     });
     this.node.on('status', (status) => this.publish('node.status', status));
     logs.ring.on('line', (line) => this.publish('log', line));
@@ -106,6 +120,11 @@ export class NodeRuntime {
     return () => this.events.off('event', listener);
   }
 
+  /** The desktop app installs a dialog owned by its main process here. */
+  setSigningConfirmer(confirmer: SigningConfirmer): void {
+    this.confirmer = confirmer;
+  }
+
   private publish<E extends EventName>(event: E, data: EventMap[E]): void {
     this.events.emit('event', { event, data } as ApiEvent);
   }
@@ -113,6 +132,7 @@ export class NodeRuntime {
   async close(reason: StopReason = 'shutdown'): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.confirmations.rejectAll();
     await this.node.stop(reason);
     await this.models.stop();
     this.wallets.close();

@@ -9,6 +9,8 @@ import { appMethods } from './methods/app.ts';
 import { nodeMethods } from './methods/node.ts';
 import { modelsMethods } from './methods/models.ts';
 import { walletMethods } from './methods/wallet.ts';
+import { confirmMethods } from './methods/confirm.ts';
+import type { SigningRequest } from '../wallet/confirm.ts';
 import { chainMethods } from './methods/chain.ts';
 import type { BlockSummary } from '../chain/service.ts';
 import type { NodeStatus } from '../node-status.ts';
@@ -23,6 +25,7 @@ export const methods = {
   ...modelsMethods,
   ...walletMethods,
   ...chainMethods,
+  ...confirmMethods,
 };
 
 export type Methods = typeof methods;
@@ -52,6 +55,10 @@ export interface EventMap {
   'wallet.locked': { name: string; reason: LockReason };
   /** A new final block (height, hash, time, transaction count, state root). */
   'chain.block': BlockSummary;
+  /** The node waits for the user to approve or reject an action before signing it. */
+  'confirm.request': SigningRequest;
+  /** A signing request was answered (in any window) or expired. */
+  'confirm.settled': { id: string; approved: boolean; reason: 'approved' | 'rejected' | 'expired' };
 }
 export type EventName = keyof EventMap;
 export const eventNames: readonly EventName[] = [
@@ -62,6 +69,8 @@ export const eventNames: readonly EventName[] = [
   'models.token',
   'models.engine',
   'chain.block',
+  'confirm.request',
+  'confirm.settled',
 ];
 
 export interface ApiEvent<E extends EventName = EventName> {
@@ -69,7 +78,17 @@ export interface ApiEvent<E extends EventName = EventName> {
   data: EventMap[E];
 }
 
+/**
+ * Who is calling. IPC calls come from the renderer, which may propose actions but never approve
+ * a signature; HTTP calls come from a holder of the access token (the web UI, the CLI, scripts);
+ * internal calls come from the node itself and tests.
+ */
+export interface CallContext {
+  transport: 'ipc' | 'http' | 'internal';
+}
+export const INTERNAL_CALL: CallContext = { transport: 'internal' };
+
 /** What the node implements: one async function per method. */
 export type ApiHandlers = {
-  [M in MethodName]: (input: MethodInput<M>) => Promise<MethodResult<M>>;
+  [M in MethodName]: (input: MethodInput<M>, context?: CallContext) => Promise<MethodResult<M>>;
 };

@@ -4,7 +4,14 @@
  * handler runs (the node's state cannot change on bad input).
  */
 import { NoesisError } from '../errors.ts';
-import { isMethodName, methods, type ApiHandlers, type MethodName } from './contract.ts';
+import {
+  INTERNAL_CALL,
+  isMethodName,
+  methods,
+  type ApiHandlers,
+  type CallContext,
+  type MethodName,
+} from './contract.ts';
 
 export const ApiErrorCode = {
   /** The method name is not in the contract. */
@@ -44,10 +51,14 @@ export async function dispatch(
   handlers: ApiHandlers,
   method: string,
   rawInput: unknown,
+  context: CallContext = INTERNAL_CALL,
 ): Promise<unknown> {
   const call = validateCall(method, rawInput);
-  const handler = handlers[call.method] as (input: unknown) => Promise<unknown>;
-  return handler(call.input);
+  const handler = handlers[call.method] as (
+    input: unknown,
+    context: CallContext,
+  ) => Promise<unknown>;
+  return handler(call.input, context);
 }
 
 /** Whether a failure is the caller's fault (HTTP 400) rather than the node's (500). */

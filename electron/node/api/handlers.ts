@@ -12,6 +12,7 @@ import type { WalletService } from '../wallet/service.ts';
 import { createWalletHandlers } from '../wallet/api.ts';
 import type { ChainService } from '../chain/service.ts';
 import { createChainHandlers } from '../chain/api.ts';
+import type { ConfirmationBroker } from '../wallet/confirm.ts';
 
 export interface HandlerDeps {
   info: AppInfo;
@@ -20,6 +21,7 @@ export interface HandlerDeps {
   models: ModelsService;
   wallets: WalletService;
   chain: ChainService;
+  confirmations: ConfirmationBroker;
 }
 
 export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
@@ -32,5 +34,10 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     ...createModelsHandlers(deps.models),
     ...createWalletHandlers(deps.wallets),
     ...createChainHandlers(deps.chain),
+    'confirm.pending': async () => deps.confirmations.pending(),
+    'confirm.respond': async ({ id, approve }) => {
+      deps.confirmations.respond(id, approve);
+      return { ok: true as const };
+    },
   };
 }

@@ -152,7 +152,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       } catch {
         throw new NoesisError(ApiErrorCode.BAD_JSON, 'body is not valid JSON', { field: '(body)' });
       }
-      const result = await dispatch(options.handlers, method, input);
+      const result = await dispatch(options.handlers, method, input, { transport: 'http' });
       sendJson(res, 200, result ?? null);
     } catch (error) {
       if (error instanceof NoesisError) {

@@ -1,13 +1,18 @@
 /** The chain's part of the API: thin calls into ChainService, input already validated. */
-import type { ApiHandlers } from '../api/contract.ts';
+import type { ApiHandlers, CallContext } from '../api/contract.ts';
 import type { ChainService } from './service.ts';
 
 type ChainMethod = Extract<keyof ApiHandlers, `chain.${string}`>;
 
 export function createChainHandlers(chain: ChainService): Pick<ApiHandlers, ChainMethod> {
-  const opts = (i: { fee?: string | undefined; waitMs?: number | undefined }) => ({
+  const opts = (
+    i: { fee?: string | undefined; waitMs?: number | undefined; confirmed?: boolean | undefined },
+    context: CallContext | undefined,
+  ) => ({
     ...(i.fee !== undefined ? { fee: BigInt(i.fee) } : {}),
     waitMs: i.waitMs ?? 0,
+    // The renderer (IPC) can never pre-approve its own request: the user must see it.
+    preconfirmed: i.confirmed === true && context?.transport !== 'ipc',
   });
   return {
     'chain.status': async () => chain.status(),
@@ -22,8 +27,8 @@ export function createChainHandlers(chain: ChainService): Pick<ApiHandlers, Chai
     'chain.earnings': async ({ address, role, fromBlock, toBlock }) =>
       chain.queries.earnings(address, role, fromBlock ?? 0, toBlock ?? Number.MAX_SAFE_INTEGER),
     'chain.submit': ({ tx, waitMs }) => chain.submitBytes(tx, waitMs ?? 0),
-    'chain.transfer': (i) => chain.transfer(i.wallet, i.to, i.amount, opts(i)),
-    'chain.stake': (i) => chain.stake(i.wallet, i.hotkey, i.amount, opts(i)),
-    'chain.unstake': (i) => chain.unstake(i.wallet, i.hotkey, i.amount, opts(i)),
+    'chain.transfer': (i, c) => chain.transfer(i.wallet, i.to, i.amount, opts(i, c)),
+    'chain.stake': (i, c) => chain.stake(i.wallet, i.hotkey, i.amount, opts(i, c)),
+    'chain.unstake': (i, c) => chain.unstake(i.wallet, i.hotkey, i.amount, opts(i, c)),
   };
 }

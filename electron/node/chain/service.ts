@@ -13,6 +13,8 @@ import path from 'node:path';
 import { writeFileAtomic } from '../storage/atomic-file.ts';
 import type { NodeService } from '../service.ts';
 import type { WalletService } from '../wallet/service.ts';
+import { requireConfirmation, type SigningConfirmer } from '../wallet/confirm.ts';
+import { describeTx } from './describe.ts';
 import { parseTao } from './amount.ts';
 import { decodeSignedTx, encodeSignedTx } from './codec.ts';
 import { fromHex, hash256, toHex, type Hex } from './crypto.ts';
@@ -51,6 +53,19 @@ export interface ChainServiceOptions {
   snapshotEvery?: number;
   /** How often to look for a wallet while waiting to create the local network (ms). */
   walletPollMs?: number;
+  /**
+   * Asked before every signature with a user's wallet; without one, signing needs a
+   * pre-confirmed call (tests, trusted tools).
+   */
+  confirmer?: SigningConfirmer;
+}
+
+/** Options of a call that signs with the user's wallet. */
+export interface SignOptions {
+  fee?: bigint;
+  waitMs?: number;
+  /** The caller already showed the decoded action to the user (trusted clients only). */
+  preconfirmed?: boolean;
 }
 
 export interface BlockSummary {
@@ -301,7 +316,7 @@ export class ChainService extends EventEmitter<{ block: [BlockSummary] }> implem
   async signAndSubmit(
     walletName: string,
     call: TxCall,
-    options: { fee?: bigint; waitMs?: number } = {},
+    options: SignOptions = {},
   ): Promise<TxView> {
     const wallets = this.o.wallets;
     if (wallets === undefined) throw chainError(ChainErrorCode.WALLET_LOCKED, 'no wallet service');
@@ -324,17 +339,17 @@ export class ChainService extends EventEmitter<{ block: [BlockSummary] }> implem
       fee: options.fee ?? state.params.minFee,
       ...call,
     } as TxBody;
+    await requireConfirmation(
+      this.o.confirmer ?? { confirm: async () => false },
+      describeTx(walletName, body),
+      options.preconfirmed === true,
+    );
     const signed = wallets.sign(walletName, { kind: 'coldkey', message: txMessage(body) });
     const tx: SignedTx = { body, signature: toHex(signed.signature) };
     return this.submitTx(tx, options.waitMs ?? 0);
   }
 
-  transfer(
-    wallet: string,
-    to: string,
-    amountTao: string,
-    options: { fee?: bigint; waitMs?: number } = {},
-  ) {
+  transfer(wallet: string, to: string, amountTao: string, options: SignOptions = {}) {
     return this.signAndSubmit(
       wallet,
       { kind: 'transfer', to: keyOf(to), amount: parseTao(amountTao) },
@@ -342,12 +357,7 @@ export class ChainService extends EventEmitter<{ block: [BlockSummary] }> implem
     );
   }
 
-  stake(
-    wallet: string,
-    hotkey: string,
-    amountTao: string,
-    options: { fee?: bigint; waitMs?: number } = {},
-  ) {
+  stake(wallet: string, hotkey: string, amountTao: string, options: SignOptions = {}) {
     return this.signAndSubmit(
       wallet,
       { kind: 'add_stake', hotkey: keyOf(hotkey), amount: parseTao(amountTao) },
@@ -355,12 +365,7 @@ export class ChainService extends EventEmitter<{ block: [BlockSummary] }> implem
     );
   }
 
-  unstake(
-    wallet: string,
-    hotkey: string,
-    amountTao: string,
-    options: { fee?: bigint; waitMs?: number } = {},
-  ) {
+  unstake(wallet: string, hotkey: string, amountTao: string, options: SignOptions = {}) {
     return this.signAndSubmit(
       wallet,
       { kind: 'remove_stake', hotkey: keyOf(hotkey), amount: parseTao(amountTao) },

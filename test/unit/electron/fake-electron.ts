@@ -51,6 +51,8 @@ const state = {
   trays: [] as FakeTray[],
   opened: [] as string[],
   errorBoxes: [] as Array<[string, string]>,
+  messageBoxes: [] as Array<{ message: string; detail?: string; buttons: string[] }>,
+  messageBoxResponse: 0,
   permissionRequest: null as null | ((...args: unknown[]) => void),
   permissionCheck: null as null | ((...args: unknown[]) => boolean),
   senderUrl: 'app://noesis/index.html',
@@ -245,6 +247,12 @@ export const dialog = {
   showErrorBox(title: string, content: string) {
     state.errorBoxes.push([title, content]);
   },
+  /** Records the dialog and answers with `state.messageBoxResponse` (0 = the first button). */
+  async showMessageBox(...args: unknown[]) {
+    const options = args.at(-1) as { message: string; detail?: string; buttons: string[] };
+    state.messageBoxes.push(options);
+    return { response: state.messageBoxResponse, checkboxChecked: false };
+  },
 };
 
 const ipcRendererEmitter = new EventEmitter();
@@ -302,6 +310,8 @@ export const fake = {
       trays: [],
       opened: [],
       errorBoxes: [],
+      messageBoxes: [],
+      messageBoxResponse: 0,
       permissionRequest: null,
       permissionCheck: null,
       senderUrl: 'app://noesis/index.html',

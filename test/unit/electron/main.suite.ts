@@ -445,3 +445,50 @@ test('a data folder that cannot be written is one clear line and exit code 1', a
   assert.match(lines[0] ?? '', /cannot be written/);
   assert.equal(fake.state.errorBoxes.length, 1);
 });
+
+test('signing from the renderer needs the main-process dialog, even if it claims confirmed', async (t) => {
+  const { noesis } = await launch(t, { config: STOPPED });
+  const ours = { senderFrame: { url: 'app://noesis/index.html' } };
+  const call = async (method: string, input: unknown): Promise<any> => {
+    const handler = fake.state.ipcHandlers.get(`noesis:${method}`);
+    assert.ok(handler, method);
+    return handler(ours, input);
+  };
+  const password = 'a long enough password';
+  const alice = await call('wallet.create', { name: 'alice', password });
+  const bob = await call('wallet.create', { name: 'bob', password });
+  assert.ok(alice.ok && bob.ok);
+  assert.equal((await call('wallet.unlock', { name: 'alice', password })).ok, true);
+  assert.equal((await call('node.start', {})).result.state, 'running');
+  const deadline = Date.now() + 20_000;
+  while ((await call('chain.status', {})).result.height < 1) {
+    assert.ok(Date.now() < deadline, 'the local network produced a block');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const from = alice.result.wallet.coldkey.address;
+  const to = bob.result.wallet.coldkey.address;
+  const before = (await call('chain.balance', { address: from })).result;
+
+  fake.state.messageBoxResponse = 0;
+  const transfer = { wallet: 'alice', to, amount: '1.5', confirmed: true, waitMs: 10_000 };
+  const rejected = await call('chain.transfer', transfer);
+  assert.equal(rejected.ok, false);
+  assert.equal(rejected.error.code, 'WALLET_SIGNING_REJECTED');
+  const shown = fake.state.messageBoxes[0];
+  assert.ok(shown, 'the dialog was shown although the renderer said confirmed');
+  assert.equal(shown.message, 'Send TAO');
+  assert.match(shown.detail ?? '', new RegExp(`To: ${to}`));
+  assert.match(shown.detail ?? '', /Amount: 1\.5 TAO/);
+  assert.match(shown.detail ?? '', /Fee: /);
+  assert.equal(shown.buttons[0], 'Reject');
+  assert.deepEqual((await call('chain.balance', { address: from })).result, before);
+  assert.equal((await call('chain.status', {})).result.mempool, 0);
+
+  fake.state.messageBoxResponse = 1;
+  const sent = await call('chain.transfer', transfer);
+  assert.equal(sent.ok, true, JSON.stringify(sent.error));
+  assert.equal(fake.state.messageBoxes.length, 2);
+  const after = (await call('chain.balance', { address: to })).result;
+  assert.equal(BigInt(after.free), 1_500_000_000n);
+  noesis.runtime.wallets.lock();
+});

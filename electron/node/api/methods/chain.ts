@@ -23,13 +23,23 @@ const hash = z.string().regex(/^[0-9a-fA-F]{64}$/, '32-byte hex hash');
 const rao = z.string().regex(/^\d{1,20}$/, 'rao as a decimal string');
 const waitMs = z.number().int().min(0).max(120_000).optional();
 
-const signedAction = z.object({ wallet, amount: tao, fee: rao.optional(), waitMs }).strict();
+const signedAction = z
+  .object({
+    wallet,
+    amount: tao,
+    fee: rao.optional(),
+    waitMs,
+    /** Trusted HTTP clients (the CLI) that showed the action to the user; ignored over IPC. */
+    confirmed: z.boolean().optional(),
+  })
+  .strict();
 
 type SignedAction = {
   wallet: string;
   amount: string;
   fee?: string | undefined;
   waitMs?: number | undefined;
+  confirmed?: boolean | undefined;
 };
 
 export const chainMethods = {
