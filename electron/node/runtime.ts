@@ -6,7 +6,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { loadConfig, type Config } from './config.ts';
+import { loadConfig, parseConfig, saveConfig, type Config } from './config.ts';
+import type { ConfigPatch } from './api/methods/config.ts';
 import { ensureWritableDataDir } from './data-dir.ts';
 import { createNodeLogger, type NodeLogger } from './logger.ts';
 import { NoesisNode } from './node.ts';
@@ -32,7 +33,7 @@ export interface RuntimeOptions {
 
 export class NodeRuntime {
   readonly dataDir: string;
-  readonly config: Config;
+  private currentConfig: Config;
   readonly logs: NodeLogger;
   readonly node: NoesisNode;
   readonly models: ModelsService;
@@ -49,7 +50,7 @@ export class NodeRuntime {
 
   private constructor(dataDir: string, config: Config, logs: NodeLogger, mode: AppMode) {
     this.dataDir = dataDir;
-    this.config = config;
+    this.currentConfig = config;
     this.logs = logs;
     this.info = {
       name: 'Noesis',
@@ -85,6 +86,7 @@ export class NodeRuntime {
     this.chain.on('block', (block) => this.publish('chain.block', block));
     this.node = new NoesisNode({ dataDir, logger: logs.logger, services: [this.chain] });
     this.handlers = createApiHandlers({
+      config: { get: () => this.currentConfig, update: (patch) => this.updateConfig(patch) },
       info: this.info,
       node: this.node,
       logs: logs.ring,
@@ -118,6 +120,31 @@ export class NodeRuntime {
   subscribe(listener: (event: ApiEvent) => void): () => void {
     this.events.on('event', listener);
     return () => this.events.off('event', listener);
+  }
+
+  get config(): Config {
+    return this.currentConfig;
+  }
+
+  /**
+   * Applies a settings patch: the merged config is validated as a whole (a bad value is refused
+   * with its field named and nothing is written), saved atomically, and applied at once where a
+   * running node can take it.
+   */
+  async updateConfig(patch: ConfigPatch): Promise<Config> {
+    const current = this.currentConfig;
+    const next = parseConfig({
+      web: { ...current.web, ...patch.web },
+      node: { ...current.node, ...patch.node },
+      ui: { ...current.ui, ...patch.ui },
+      wallet: { ...current.wallet, ...patch.wallet },
+      logs: { ...current.logs, ...patch.logs },
+    });
+    await saveConfig(this.dataDir, next);
+    this.currentConfig = next;
+    this.wallets.setAutoLockMs(next.wallet.autoLockMinutes * 60_000);
+    this.logs.logger.info({ patch }, 'settings changed');
+    return next;
   }
 
   /** The desktop app installs a dialog owned by its main process here. */

@@ -10,8 +10,10 @@ import { nodeMethods } from './methods/node.ts';
 import { modelsMethods } from './methods/models.ts';
 import { walletMethods } from './methods/wallet.ts';
 import { confirmMethods } from './methods/confirm.ts';
+import { configMethods } from './methods/config.ts';
 import type { SigningRequest } from '../wallet/confirm.ts';
 import { chainMethods } from './methods/chain.ts';
+import { earningsMethods } from './methods/earnings.ts';
 import type { BlockSummary } from '../chain/service.ts';
 import type { NodeStatus } from '../node-status.ts';
 import type { LogLine } from '../logger.ts';
@@ -25,7 +27,9 @@ export const methods = {
   ...modelsMethods,
   ...walletMethods,
   ...chainMethods,
+  ...earningsMethods,
   ...confirmMethods,
+  ...configMethods,
 };
 
 export type Methods = typeof methods;

@@ -3,6 +3,8 @@
  * thin: it calls the module that owns the work. Input has already been validated by `dispatch`.
  */
 import type { ApiHandlers } from './contract.ts';
+import type { Config } from '../config.ts';
+import type { ConfigPatch } from './methods/config.ts';
 import type { AppInfo } from './methods/app.ts';
 import type { NoesisNode } from '../node.ts';
 import type { LogRing } from '../logger.ts';
@@ -12,9 +14,11 @@ import type { WalletService } from '../wallet/service.ts';
 import { createWalletHandlers } from '../wallet/api.ts';
 import type { ChainService } from '../chain/service.ts';
 import { createChainHandlers } from '../chain/api.ts';
+import { createEarningsHandlers } from '../incentive/earnings-api.ts';
 import type { ConfirmationBroker } from '../wallet/confirm.ts';
 
 export interface HandlerDeps {
+  config: { get(): Config; update(patch: ConfigPatch): Promise<Config> };
   info: AppInfo;
   node: NoesisNode;
   logs: LogRing;
@@ -34,6 +38,9 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     ...createModelsHandlers(deps.models),
     ...createWalletHandlers(deps.wallets),
     ...createChainHandlers(deps.chain),
+    ...createEarningsHandlers(deps.chain, deps.wallets),
+    'config.get': async () => deps.config.get(),
+    'config.update': (patch) => deps.config.update(patch),
     'confirm.pending': async () => deps.confirmations.pending(),
     'confirm.respond': async ({ id, approve }) => {
       deps.confirmations.respond(id, approve);

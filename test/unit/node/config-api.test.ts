@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { test } from 'node:test';
+import { dispatch } from '../../../electron/node/api/dispatch.ts';
+import { configPath } from '../../../electron/node/config.ts';
+import { isNoesisError } from '../../../electron/node/errors.ts';
+import { NodeRuntime } from '../../../electron/node/runtime.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
+
+test('config.update validates, saves and applies the wallet auto-lock at once', async (t) => {
+  const runtime = await NodeRuntime.open({ dataDir: await tempDir(), mode: 'web' });
+  t.after(() => runtime.close());
+  const updated: any = await dispatch(runtime.handlers, 'config.update', {
+    wallet: { autoLockMinutes: 3 },
+    ui: { closeToTray: false },
+  });
+  assert.equal(updated.wallet.autoLockMinutes, 3);
+  assert.equal(updated.ui.closeToTray, false);
+  assert.equal(updated.web.host, '127.0.0.1', 'untouched sections keep their values');
+  assert.equal(runtime.wallets.autoLockMs, 3 * 60_000);
+  const saved = JSON.parse(await readFile(configPath(runtime.dataDir), 'utf8'));
+  assert.equal(saved.wallet.autoLockMinutes, 3);
+  assert.deepEqual(await dispatch(runtime.handlers, 'config.get', {}), updated);
+});
+
+test('a bad setting is refused with its field named, and nothing is saved', async (t) => {
+  const runtime = await NodeRuntime.open({ dataDir: await tempDir(), mode: 'web' });
+  t.after(() => runtime.close());
+  const before = structuredClone(runtime.config);
+  await assert.rejects(
+    dispatch(runtime.handlers, 'config.update', { wallet: { autoLockMinutes: -5 } }),
+    (error) =>
+      isNoesisError(error, 'API_BAD_INPUT') && error.data.field === 'wallet.autoLockMinutes',
+  );
+  await assert.rejects(
+    dispatch(runtime.handlers, 'config.update', { ui: { sparkles: true } }),
+    (error) => isNoesisError(error, 'API_BAD_INPUT') && /sparkles/.test(error.message),
+  );
+  assert.deepEqual(runtime.config, before);
+  await assert.rejects(readFile(configPath(runtime.dataDir)), { code: 'ENOENT' });
+});
