@@ -229,6 +229,8 @@ async function load(path: string, options: LoadOptions): Promise<WorkerResults['
   }
   pool = new SequencePool(Array.from({ length: sequences }, () => context!.getSequence()));
   const gpuLayers = model.gpuLayers;
+  const simulatedFault = process.env.NOESIS_SIMULATE_GPU_FAULT === '1' && init.gpu !== false;
+  if (gpuLayers > 0 || simulatedFault) await gpuWarmUp(model);
   const totalLayers = check.totalLayers;
   return {
     path,
@@ -240,6 +242,27 @@ async function load(path: string, options: LoadOptions): Promise<WorkerResults['
     contextSize: context.contextSize,
     sequences,
   };
+}
+
+/**
+ * Runs the model's kernels once on the GPU before the load counts as done. A GPU build that
+ * detects the card but cannot run on it (seen on an H100 with driver 580: node-llama-cpp's
+ * prebuilt CUDA kernels abort with "the provided PTX was compiled with an unsupported
+ * toolchain") then fails here, during the load, where the engine falls back to the CPU, instead
+ * of at a miner's first task. `NOESIS_SIMULATE_GPU_FAULT=1` aborts here on purpose so tests on
+ * machines without a GPU can exercise that fallback.
+ */
+async function gpuWarmUp(loaded: LlamaModel): Promise<void> {
+  if (process.env.NOESIS_SIMULATE_GPU_FAULT === '1') {
+    process.stderr.write('simulated GPU fault: CUDA error during warm-up\n');
+    process.abort();
+  }
+  const sequence = await pool!.acquire();
+  try {
+    await sequence.evaluateWithoutGeneratingNewTokens(loaded.tokenize('Hello'));
+  } finally {
+    await pool!.release(sequence);
+  }
 }
 
 function mapStop(reason: string): StopReason {

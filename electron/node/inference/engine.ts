@@ -9,7 +9,7 @@
 import { fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { NoesisError } from '../errors.ts';
+import { NoesisError, isNoesisError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type {
   ModelInspection,
@@ -110,6 +110,7 @@ export class InferenceEngine extends EventEmitter<{
   private lastCrash: EngineStatus['lastCrash'] = null;
   private restarts = 0;
   private disposed = false;
+  private gpuFallback: EngineStatus['gpuFallback'] = null;
 
   constructor(options: InferenceEngineOptions = {}) {
     super();
@@ -126,6 +127,7 @@ export class InferenceEngine extends EventEmitter<{
       pid: this.proc?.pid ?? null,
       lastCrash: this.lastCrash,
       restarts: this.restarts,
+      gpuFallback: this.gpuFallback,
     };
   }
 
@@ -193,8 +195,9 @@ export class InferenceEngine extends EventEmitter<{
     });
     await ready;
     this.proc = proc;
-    await this.call(proc, { type: 'init', init: { gpu: this.gpu, logLevel: 'warn' } });
-    this.log?.info({ pid: proc.pid, gpu: this.gpu }, 'inference engine started');
+    const gpu = this.effectiveGpu();
+    await this.call(proc, { type: 'init', init: { gpu, logLevel: 'warn' } });
+    this.log?.info({ pid: proc.pid, gpu }, 'inference engine started');
     this.setState('ready');
     return proc;
   }
@@ -295,7 +298,45 @@ export class InferenceEngine extends EventEmitter<{
     return this.request({ type: 'inspect', path, contextSize });
   }
 
+  /** The GPU setting the next engine process starts with: off after a GPU crash. */
+  private effectiveGpu(): WorkerInit['gpu'] {
+    return this.gpuFallback ? false : this.gpu;
+  }
+
+  /**
+   * Loads a model. If the load crashes the engine while the GPU is in use (a GPU build that
+   * sees the card but cannot run on it), the engine remembers it, switches to the CPU and loads
+   * once more there, so the miner still works; `status().gpuFallback` says why.
+   */
   async load(path: string, options: LoadOptions = {}): Promise<LoadedModel> {
+    try {
+      return await this.loadOnce(path, options);
+    } catch (error) {
+      const crashedOnGpu =
+        isNoesisError(error, InferenceErrorCode.ENGINE_CRASHED) &&
+        error.data.during === 'load' &&
+        this.effectiveGpu() !== false &&
+        options.gpuLayers !== 0;
+      if (!crashedOnGpu) throw error;
+      const stderr = typeof error.data.stderr === 'string' ? error.data.stderr : '';
+      const cause = stderr
+        .split('\n')
+        .reverse()
+        .find((line) => /error/i.test(line))
+        ?.trim();
+      this.gpuFallback = {
+        at: new Date().toISOString(),
+        reason: cause
+          ? `the GPU build of llama.cpp failed on this GPU (${cause}); running on the CPU`
+          : 'the GPU build of llama.cpp crashed on this GPU; running on the CPU',
+      };
+      this.log?.warn({ reason: this.gpuFallback.reason }, 'GPU failed, falling back to the CPU');
+      this.emit('status', this.status());
+      return this.loadOnce(path, options);
+    }
+  }
+
+  private async loadOnce(path: string, options: LoadOptions): Promise<LoadedModel> {
     await assertGgufFile(path);
     const started = performance.now();
     this.lastLoad = { path, options };

@@ -139,4 +139,9 @@ export interface EngineStatus {
     modelPath: string | null;
   } | null;
   restarts: number;
+  /**
+   * Set when a load crashed the engine while the GPU was in use: the engine then runs on the
+   * CPU for as long as the app runs, and says why in plain words.
+   */
+  gpuFallback: { at: string; reason: string } | null;
 }
