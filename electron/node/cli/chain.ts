@@ -27,21 +27,21 @@ import { txMessage, type TxBody, type TxCall } from '../chain/tx.ts';
 import { WalletService } from '../wallet/service.ts';
 import { readPassword } from './prompt.ts';
 
-interface Common {
+export interface Common {
   dataDir?: string;
   json?: boolean;
 }
 
-function print(options: Common, value: unknown, text: () => string): void {
+export function print(options: Common, value: unknown, text: () => string): void {
   process.stdout.write(options.json ? JSON.stringify(value, null, 2) + '\n' : text() + '\n');
 }
 
 /** A running node's API, or a read-only view of the chain folder. */
-type Target =
+export type Target =
   | { kind: 'api'; api: ApiFile }
   | { kind: 'local'; queries: ChainQueries; close: () => Promise<void> };
 
-async function openTarget(options: Common): Promise<Target> {
+export async function openTarget(options: Common): Promise<Target> {
   const dataDir = path.resolve(options.dataDir ?? defaultDataDir());
   const api = await findRunningApi(dataDir);
   if (api !== null) return { kind: 'api', api };

@@ -9,6 +9,7 @@ import { runStart } from './start.ts';
 import { addWalletCommands } from './wallet.ts';
 import { addModelsCommands } from './models.ts';
 import { addChainCommands } from './chain.ts';
+import { addEarningsCommands } from './earnings.ts';
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   addWalletCommands(program);
   addModelsCommands(program);
   addChainCommands(program);
+  addEarningsCommands(program);
   return program;
 }
 

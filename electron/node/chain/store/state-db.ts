@@ -84,6 +84,36 @@ const big = (v: SqlValue): bigint => (typeof v === 'bigint' ? v : BigInt(v as nu
 const num = (v: SqlValue): number => (typeof v === 'bigint' ? Number(v) : (v as number));
 const BIG = { useBigInt: true };
 
+function epochFrom(r: SqlValue[]): EpochRow {
+  return {
+    netuid: num(r[0]!),
+    block: num(r[1]!),
+    uid: num(r[2]!),
+    hotkey: r[3] as Hex,
+    coldkey: r[4] as Hex,
+    stake: big(r[5]!),
+    rank: num(r[6]!),
+    trust: num(r[7]!),
+    consensus: num(r[8]!),
+    incentive: num(r[9]!),
+    dividends: num(r[10]!),
+    validatorTrust: num(r[11]!),
+    emission: big(r[12]!),
+    validatorPermit: num(r[13]!) === 1,
+  };
+}
+
+function payoutFrom(r: SqlValue[]): PayoutRow {
+  return {
+    block: num(r[0]!),
+    netuid: num(r[1]!),
+    coldkey: r[2] as Hex,
+    hotkey: r[3] as Hex,
+    kind: r[4] as string,
+    amount: big(r[5]!),
+  };
+}
+
 /** Keys whose value object changed between two versions of a copy-on-write table. */
 function changed<V>(
   before: CowMap<V>,
@@ -363,22 +393,52 @@ export class StateDb {
     return this.all(
       `SELECT * FROM epochs WHERE ${col} = ? AND block BETWEEN ? AND ? ORDER BY block, netuid, uid`,
       [value, from, to],
-    ).map((r) => ({
-      netuid: num(r[0]!),
-      block: num(r[1]!),
-      uid: num(r[2]!),
-      hotkey: r[3] as Hex,
-      coldkey: r[4] as Hex,
-      stake: big(r[5]!),
-      rank: num(r[6]!),
-      trust: num(r[7]!),
-      consensus: num(r[8]!),
-      incentive: num(r[9]!),
-      dividends: num(r[10]!),
-      validatorTrust: num(r[11]!),
-      emission: big(r[12]!),
-      validatorPermit: num(r[13]!) === 1,
-    }));
+    ).map(epochFrom);
+  }
+
+  /** Every uid's results at a subnet's epochs in [from, to]. */
+  subnetEpochs(netuid: number, from: number, to: number): EpochRow[] {
+    return this.all(
+      'SELECT * FROM epochs WHERE netuid = ? AND block BETWEEN ? AND ? ORDER BY block, uid',
+      [netuid, from, to],
+    ).map(epochFrom);
+  }
+
+  /** The blocks of a subnet's last `limit` epochs, ascending. */
+  epochBlocks(netuid: number, limit: number): number[] {
+    return this.all(
+      'SELECT DISTINCT block FROM epochs WHERE netuid = ? ORDER BY block DESC LIMIT ?',
+      [netuid, limit],
+    )
+      .map((r) => num(r[0]!))
+      .reverse();
+  }
+
+  /** Every payout of a subnet in [from, to] (all keys), in order. */
+  subnetPayouts(netuid: number, from: number, to: number): PayoutRow[] {
+    return this.all(
+      `SELECT block, netuid, coldkey, hotkey, kind, amount FROM payouts
+       WHERE netuid = ? AND block BETWEEN ? AND ? ORDER BY block, rowid`,
+      [netuid, from, to],
+    ).map(payoutFrom);
+  }
+
+  /** Block time (ms) of each given height that exists. */
+  blockTimes(heights: readonly number[]): Map<number, number> {
+    const out = new Map<number, number>();
+    for (let i = 0; i < heights.length; i += 500) {
+      const part = heights.slice(i, i + 500);
+      const marks = part.map(() => '?').join(',');
+      for (const r of this.all(`SELECT height, time FROM blocks WHERE height IN (${marks})`, part))
+        out.set(num(r[0]!), num(r[1]!));
+    }
+    return out;
+  }
+
+  /** The first block whose time is at or after `time` (ms), or null. */
+  firstBlockAtOrAfter(time: number): number | null {
+    const r = this.all('SELECT MIN(height) FROM blocks WHERE time >= ?', [time])[0];
+    return r === undefined || r[0] === null ? null : num(r[0]!);
   }
 
   payouts(key: { hotkey?: Hex; coldkey?: Hex }, from: number, to: number): PayoutRow[] {
@@ -388,14 +448,7 @@ export class StateDb {
       `SELECT block, netuid, coldkey, hotkey, kind, amount FROM payouts
        WHERE ${col} = ? AND block BETWEEN ? AND ? ORDER BY block, rowid`,
       [value, from, to],
-    ).map((r) => ({
-      block: num(r[0]!),
-      netuid: num(r[1]!),
-      coldkey: r[2] as Hex,
-      hotkey: r[3] as Hex,
-      kind: r[4] as string,
-      amount: big(r[5]!),
-    }));
+    ).map(payoutFrom);
   }
 
   close(): void {
