@@ -179,7 +179,8 @@ export const en = {
   'models.add.fileHeading': 'From a file on the node’s computer',
   'models.add.path': 'Path of a .gguf file',
   'models.add.pathPlaceholder': '/home/me/models/model.gguf',
-  'models.add.pathHelp': 'The file is copied into the models folder after its GGUF header is checked.',
+  'models.add.pathHelp':
+    'The file is copied into the models folder after its GGUF header is checked.',
   'models.add.pathHelpWeb':
     'Type the full path on the computer that runs the node: this page runs in a browser and cannot open that computer’s files with a file picker. The file is copied into the models folder after its GGUF header is checked.',
   'models.add.addFile': 'Add this file',
