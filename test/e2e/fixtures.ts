@@ -130,6 +130,7 @@ export const PAGES = [
   { id: 'models', title: 'Models' },
   { id: 'earnings', title: 'Earnings' },
   { id: 'wallet', title: 'Wallet' },
+  { id: 'stake', title: 'Stake' },
   { id: 'governance', title: 'Governance' },
   { id: 'explorer', title: 'Explorer' },
   { id: 'logs', title: 'Logs' },

@@ -9,6 +9,7 @@ import NodePage from './NodePage.svelte';
 import ModelsPage from './ModelsPage.svelte';
 import EarningsPage from './EarningsPage.svelte';
 import WalletPage from './WalletPage.svelte';
+import StakePage from './StakePage.svelte';
 import GovernancePage from './GovernancePage.svelte';
 import ExplorerPage from './ExplorerPage.svelte';
 import LogsPage from './LogsPage.svelte';
@@ -27,6 +28,7 @@ export const pages: readonly PageEntry[] = [
   { id: 'models', label: 'nav.models', component: ModelsPage },
   { id: 'earnings', label: 'nav.earnings', component: EarningsPage },
   { id: 'wallet', label: 'nav.wallet', component: WalletPage },
+  { id: 'stake', label: 'nav.stake', component: StakePage },
   { id: 'governance', label: 'nav.governance', component: GovernancePage },
   { id: 'explorer', label: 'nav.explorer', component: ExplorerPage },
   { id: 'logs', label: 'nav.logs', component: LogsPage },
