@@ -14,6 +14,7 @@ import { configMethods } from './methods/config.ts';
 import type { SigningRequest } from '../wallet/confirm.ts';
 import { chainMethods } from './methods/chain.ts';
 import { earningsMethods } from './methods/earnings.ts';
+import { govMethods } from './methods/gov.ts';
 import type { BlockSummary } from '../chain/service.ts';
 import type { NodeStatus } from '../node-status.ts';
 import type { LogLine } from '../logger.ts';
@@ -28,6 +29,7 @@ export const methods = {
   ...walletMethods,
   ...chainMethods,
   ...earningsMethods,
+  ...govMethods,
   ...confirmMethods,
   ...configMethods,
 };

@@ -15,6 +15,7 @@ import { createWalletHandlers } from '../wallet/api.ts';
 import type { ChainService } from '../chain/service.ts';
 import { createChainHandlers } from '../chain/api.ts';
 import { createEarningsHandlers } from '../incentive/earnings-api.ts';
+import { createGovHandlers } from '../chain/gov-api.ts';
 import type { ConfirmationBroker } from '../wallet/confirm.ts';
 
 export interface HandlerDeps {
@@ -39,6 +40,7 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     ...createWalletHandlers(deps.wallets),
     ...createChainHandlers(deps.chain),
     ...createEarningsHandlers(deps.chain, deps.wallets),
+    ...createGovHandlers(deps.chain),
     'config.get': async () => deps.config.get(),
     'config.update': (patch) => deps.config.update(patch),
     'confirm.pending': async () => deps.confirmations.pending(),

@@ -12,15 +12,19 @@
  *               lastCommitHash, evidenceHash]
  *   commit     [height, round, blockHash, [[validator(b32), signature(b64)], ...]]
  *   block      [header, [signedTx, ...], commit | null, [evidence, ...]]
- * args by kind are listed in `encodeArgs`.
+ * args by kind are listed in `encodeArgs`; a proposal's action in `actionArray`.
  */
 import { decode, encode, rfc8949EncodeOptions } from 'cborg';
 import { assertU64 } from './amount.ts';
 import type { Block, BlockHeader, Commit } from './block.ts';
 import { fromHex, hash256, toHex, type Hex } from './crypto.ts';
 import { chainError, ChainErrorCode } from './errors.ts';
+import type { ProposalAction, VoteChoice } from './types.ts';
 import {
   MAX_CHAIN_ID_LENGTH,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_TITLE_LENGTH,
+  MAX_VERSION_LENGTH,
   TX_KINDS,
   type SignedTx,
   type TxBody,
@@ -167,8 +171,69 @@ function encodeArgs(call: TxCall): unknown[] {
       return [checkUint(call.netuid, 'netuid'), [...call.addrs]];
     case 'create_subnet':
       return [b(call.hotkey, 32, 'hotkey'), call.taskType, assertU64(call.maxLock, 'maxLock')];
+    case 'propose':
+      return [
+        assertU64(call.deposit, 'deposit'),
+        call.title,
+        call.description,
+        actionArray(call.action),
+      ];
+    case 'vote':
+      return [
+        checkUint(call.proposal, 'proposal'),
+        call.choice,
+        checkUint(call.conviction, 'conviction'),
+      ];
   }
 }
+
+/** ["param", name, netuid | null, value] | ["upgrade", version, activationHeight] | ["text"] */
+function actionArray(a: ProposalAction): unknown[] {
+  switch (a.kind) {
+    case 'param':
+      return [
+        'param',
+        a.param,
+        a.netuid === null ? null : checkUint(a.netuid, 'netuid'),
+        assertU64(a.value, 'value'),
+      ];
+    case 'upgrade':
+      return ['upgrade', a.version, checkUint(a.activationHeight, 'activationHeight')];
+    case 'text':
+      return ['text'];
+  }
+}
+
+function actionFrom(v: unknown): ProposalAction {
+  const a = arr(v, null, 'action');
+  switch (a[0]) {
+    case 'param': {
+      arr(v, 4, 'action');
+      return {
+        kind: 'param',
+        param: text(a[1], 64, 'param'),
+        netuid: a[2] === null ? null : uint(a[2], 'netuid'),
+        value: u64(a[3], 'value'),
+      };
+    }
+    case 'upgrade':
+      arr(v, 3, 'action');
+      return {
+        kind: 'upgrade',
+        version: text(a[1], MAX_VERSION_LENGTH, 'version'),
+        activationHeight: uint(a[2], 'activationHeight'),
+      };
+    case 'text':
+      arr(v, 1, 'action');
+      return { kind: 'text' };
+    default:
+      throw malformed(`unknown proposal action "${String(a[0]).slice(0, 32)}"`, {
+        field: 'action',
+      });
+  }
+}
+
+const VOTE_CHOICES: readonly string[] = ['yes', 'no', 'abstain'];
 
 function decodeArgs(kind: TxKind, v: unknown): TxCall {
   switch (kind) {
@@ -229,6 +294,27 @@ function decodeArgs(kind: TxKind, v: unknown): TxCall {
         hotkey: bytesHex(a[0], 32, 'hotkey'),
         taskType: text(a[1], 64, 'taskType'),
         maxLock: u64(a[2], 'maxLock'),
+      };
+    }
+    case 'propose': {
+      const a = arr(v, 4, 'args');
+      return {
+        kind,
+        deposit: u64(a[0], 'deposit'),
+        title: text(a[1], MAX_TITLE_LENGTH, 'title'),
+        description: text(a[2], MAX_DESCRIPTION_LENGTH, 'description'),
+        action: actionFrom(a[3]),
+      };
+    }
+    case 'vote': {
+      const a = arr(v, 3, 'args');
+      const choice = text(a[1], 8, 'choice');
+      if (!VOTE_CHOICES.includes(choice)) throw malformed('choice must be yes, no or abstain');
+      return {
+        kind,
+        proposal: uint(a[0], 'proposal'),
+        choice: choice as VoteChoice,
+        conviction: uint(a[2], 'conviction'),
       };
     }
   }

@@ -19,7 +19,20 @@ const TITLES: Record<TxBody['kind'], string> = {
   reveal_weights: 'Reveal weights',
   serve: 'Publish serving addresses',
   create_subnet: 'Create a subnet',
+  propose: 'Submit a governance proposal',
+  vote: 'Vote on a proposal',
 };
+
+/** Conviction 0..6: vote multiplier and lock length in voting periods (OpenGov's table). */
+const CONVICTION = [
+  { multiplier: '0.1', periods: 0 },
+  { multiplier: '1', periods: 1 },
+  { multiplier: '2', periods: 2 },
+  { multiplier: '3', periods: 4 },
+  { multiplier: '4', periods: 8 },
+  { multiplier: '5', periods: 16 },
+  { multiplier: '6', periods: 32 },
+];
 
 function tao(rao: bigint): string {
   return `${formatTao(rao)} TAO`;
@@ -74,6 +87,33 @@ function callLines(body: TxBody): SigningLine[] {
         { label: 'Subnet', value: String(body.netuid) },
         { label: 'Addresses', value: body.addrs.join(', ') },
       ];
+    case 'propose': {
+      const action = body.action;
+      const what =
+        action.kind === 'param'
+          ? `set ${action.param}${action.netuid === null ? '' : ` on subnet ${action.netuid}`} to ${action.value}`
+          : action.kind === 'upgrade'
+            ? `upgrade to ${action.version} at block ${action.activationHeight}`
+            : 'text proposal';
+      return [
+        { label: 'Title', value: body.title },
+        { label: 'Proposal', value: what },
+        { label: 'Deposit', value: tao(body.deposit) },
+      ];
+    }
+    case 'vote': {
+      const conviction = CONVICTION[body.conviction];
+      return [
+        { label: 'Proposal', value: `#${body.proposal}` },
+        { label: 'Choice', value: body.choice },
+        {
+          label: 'Conviction',
+          value: conviction
+            ? `×${conviction.multiplier}, stake locked for ${conviction.periods} voting period(s)`
+            : String(body.conviction),
+        },
+      ];
+    }
   }
 }
 

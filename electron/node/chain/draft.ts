@@ -10,9 +10,14 @@ import {
   netuidKey,
   type Account,
   type ChainEvent,
+  type ChainParams,
   type ChainState,
+  type GovernanceMeta,
   type HotkeyRecord,
+  type Proposal,
   type Subnet,
+  type Vote,
+  type VoteLocks,
 } from './types.ts';
 
 interface Scalars {
@@ -23,6 +28,9 @@ interface Scalars {
   totalRecycled: bigint;
   lastLockCost: bigint;
   lastLockBlock: number;
+  /** Parameters can change inside a block (governance enactment). */
+  params: ChainParams;
+  governance: GovernanceMeta;
 }
 
 const NO_ACCOUNT: Account = Object.freeze({ free: 0n, nonce: 0 });
@@ -33,6 +41,9 @@ export class StateDraft {
   readonly accounts: MapDraft<Account>;
   readonly hotkeys: MapDraft<HotkeyRecord>;
   readonly subnets: MapDraft<Subnet>;
+  readonly proposals: MapDraft<Proposal>;
+  readonly votes: MapDraft<Vote>;
+  readonly locks: MapDraft<VoteLocks>;
   s: Scalars;
   events: ChainEvent[] = [];
 
@@ -43,6 +54,9 @@ export class StateDraft {
       this.accounts = base.accounts.draft();
       this.hotkeys = base.hotkeys.draft();
       this.subnets = base.subnets.draft();
+      this.proposals = base.proposals.draft();
+      this.votes = base.votes.draft();
+      this.locks = base.locks.draft();
       this.s = {
         height: base.height,
         lastBlockHash: base.lastBlockHash,
@@ -51,17 +65,22 @@ export class StateDraft {
         totalRecycled: base.totalRecycled,
         lastLockCost: base.lastLockCost,
         lastLockBlock: base.lastLockBlock,
+        params: base.params,
+        governance: base.governance,
       };
     } else {
       this.accounts = parent.accounts.child();
       this.hotkeys = parent.hotkeys.child();
       this.subnets = parent.subnets.child();
+      this.proposals = parent.proposals.child();
+      this.votes = parent.votes.child();
+      this.locks = parent.locks.child();
       this.s = { ...parent.s };
     }
   }
 
-  get params() {
-    return this.base.params;
+  get params(): ChainParams {
+    return this.s.params;
   }
 
   child(): StateDraft {
@@ -75,6 +94,9 @@ export class StateDraft {
     this.accounts.commit();
     this.hotkeys.commit();
     this.subnets.commit();
+    this.proposals.commit();
+    this.votes.commit();
+    this.locks.commit();
     parent.s = { ...this.s };
     parent.events.push(...this.events);
     this.events = [];
@@ -88,6 +110,9 @@ export class StateDraft {
       accounts: this.accounts.finish(),
       hotkeys: this.hotkeys.finish(),
       subnets: this.subnets.finish(),
+      proposals: this.proposals.finish(),
+      votes: this.votes.finish(),
+      locks: this.locks.finish(),
     };
   }
 
@@ -177,6 +202,16 @@ export class StateDraft {
       stakes.splice(-i - 1, 0, [coldkey, next]);
     }
     this.hotkeys.set(hotkey, { ...rec, stakes, totalStake: rec.totalStake + delta });
+  }
+
+  /** A coldkey's stake on every hotkey. Cost: one pass over the hotkeys. */
+  coldkeyStake(coldkey: Hex): bigint {
+    let total = 0n;
+    for (const [, rec] of this.hotkeys.entries()) {
+      const i = findStake(rec.stakes, coldkey);
+      if (i >= 0) total += (rec.stakes[i] as readonly [Hex, bigint])[1];
+    }
+    return total;
   }
 
   // -- subnets --

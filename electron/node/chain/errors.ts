@@ -84,6 +84,32 @@ export const ChainErrorCode = {
   /** serve: too many addresses, or one is empty, too long or not a multiaddr string. */
   BAD_ADDRESSES: 'CHAIN_BAD_ADDRESSES',
 
+  // -- governance --
+  /** The proposal names a parameter governance does not know; data: { param }. */
+  GOV_UNKNOWN_PARAM: 'CHAIN_GOV_UNKNOWN_PARAM',
+  /** A chain parameter with a netuid (or the reverse); data: { param, scope }. */
+  GOV_PARAM_SCOPE: 'CHAIN_GOV_PARAM_SCOPE',
+  /** The proposed value is outside the parameter's bounds; data: { param, value, min, max }. */
+  GOV_VALUE_OUT_OF_BOUNDS: 'CHAIN_GOV_VALUE_OUT_OF_BOUNDS',
+  /** The deposit is missing or below proposalDeposit; data: { deposit, min }. */
+  GOV_DEPOSIT_MISSING: 'CHAIN_GOV_DEPOSIT_MISSING',
+  /** Title empty or too long, description too long, or control characters; data: { field }. */
+  GOV_BAD_TEXT: 'CHAIN_GOV_BAD_TEXT',
+  /** An upgrade's version is not x.y.z or its activation height is not after the vote. */
+  GOV_BAD_UPGRADE: 'CHAIN_GOV_BAD_UPGRADE',
+  /** Too many proposals are open at once; data: { max }. */
+  GOV_TOO_MANY_PROPOSALS: 'CHAIN_GOV_TOO_MANY_PROPOSALS',
+  /** No proposal has this id; data: { proposal }. */
+  GOV_UNKNOWN_PROPOSAL: 'CHAIN_GOV_UNKNOWN_PROPOSAL',
+  /** The proposal's voting period is over; data: { proposal, endHeight }. */
+  GOV_VOTING_CLOSED: 'CHAIN_GOV_VOTING_CLOSED',
+  /** The voter holds no stake, so it has no voting power. */
+  GOV_NO_STAKE: 'CHAIN_GOV_NO_STAKE',
+  /** Conviction is not 0–6; data: { conviction }. */
+  GOV_BAD_CONVICTION: 'CHAIN_GOV_BAD_CONVICTION',
+  /** The unstake would take stake below a conviction lock; data: { locked, until, remaining }. */
+  STAKE_LOCKED: 'CHAIN_STAKE_LOCKED',
+
   // -- block checks --
   /** The block's height is not the next height; data: { expected, actual }. */
   WRONG_HEIGHT: 'CHAIN_WRONG_HEIGHT',

@@ -8,6 +8,7 @@ import { weightsCommitHash } from './codec.ts';
 import type { Hex } from './crypto.ts';
 import type { StateDraft } from './draft.ts';
 import { chainError, ChainErrorCode } from './errors.ts';
+import { checkUnstakeLock, propose, vote } from './governance.ts';
 import {
   freshNeuron,
   initialBurn,
@@ -63,7 +64,7 @@ export function executeTx(d: StateDraft, body: TxBody, height: number): void {
     case 'add_stake':
       return addStake(d, signer, body.hotkey, body.amount);
     case 'remove_stake':
-      return removeStake(d, signer, body.hotkey, body.amount);
+      return removeStake(d, signer, body.hotkey, body.amount, height);
     case 'set_take':
       return setTake(d, signer, body.hotkey, body.take, height);
     case 'register':
@@ -78,6 +79,10 @@ export function executeTx(d: StateDraft, body: TxBody, height: number): void {
       return serve(d, signer, body.netuid, body.addrs, height);
     case 'create_subnet':
       return createSubnet(d, signer, body.hotkey, body.taskType, body.maxLock, height);
+    case 'propose':
+      return propose(d, signer, body, height);
+    case 'vote':
+      return vote(d, signer, body, height);
   }
 }
 
@@ -106,7 +111,13 @@ function addStake(d: StateDraft, coldkey: Hex, hotkey: Hex, amount: bigint): voi
   d.changeStake(hotkey, coldkey, amount);
 }
 
-function removeStake(d: StateDraft, coldkey: Hex, hotkey: Hex, amount: bigint): void {
+function removeStake(
+  d: StateDraft,
+  coldkey: Hex,
+  hotkey: Hex,
+  amount: bigint,
+  height: number,
+): void {
   if (d.hotkey(hotkey) === undefined) {
     throw chainError(ChainErrorCode.UNKNOWN_HOTKEY, 'no such hotkey', { hotkey });
   }
@@ -122,6 +133,7 @@ function removeStake(d: StateDraft, coldkey: Hex, hotkey: Hex, amount: bigint): 
   }
   // Leaving less than minStake behind would leave dust: the whole stake is returned.
   const taken = have - amount < d.params.minStake ? have : amount;
+  checkUnstakeLock(d, coldkey, taken, height);
   d.changeStake(hotkey, coldkey, -taken);
   d.credit(coldkey, taken);
 }

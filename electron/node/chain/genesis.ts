@@ -6,7 +6,9 @@
  * {
  *   "chainId": "noesis-local-3f9a…",        printable ASCII, ≤ 64 characters
  *   "genesisTime": 1767225600000,          ms since the Unix epoch
- *   "params": { "minFee": "0.0001", "subnetDefaults": { "tempo": 20 } },  partial overrides
+ *   "params": { "minFee": "0.0001", "votingPeriod": 30, "subnetDefaults": { "tempo": 20 } },
+ *                                          partial overrides (governance: votingPeriod, quorum in
+ *                                          basis points, enactmentDelay, proposalDeposit)
  *   "accounts": [{ "address": "5…", "balance": "1000" }],
  *   "validators": [{ "consensusKey": "<hex>", "hotkey": "5…", "coldkey": "5…", "stake": "100" }],
  *   "subnets": [{ "netuid": 1, "owner": "5…", "ownerHotkey": "5…", "taskType": "text-generation" }]
@@ -26,6 +28,7 @@ import { freshNeuron, initialBurn } from './registration.ts';
 
 export { initialBurn };
 import { stateRoot } from './state-root.ts';
+import { EMPTY_GOVERNANCE } from './state-codec.ts';
 import {
   netuidKey,
   type Account,
@@ -78,6 +81,11 @@ export const DEFAULT_PARAMS: ChainParams = Object.freeze({
   maxSubnets: 32,
   servingRateLimit: 50,
   blockIntervalMs: 12_000,
+  // Governance: a week to vote, a day before a passed change takes effect (12 s blocks).
+  votingPeriod: 50_400,
+  quorum: 2_000,
+  enactmentDelay: 7_200,
+  proposalDeposit: 10n * TAO,
   subnetDefaults: DEFAULT_SUBNET_PARAMS,
 });
 
@@ -130,6 +138,10 @@ const ParamsSchema = z
     maxSubnets: z.number().int().min(1).max(1024),
     servingRateLimit: count,
     blockIntervalMs: z.number().int().min(10).max(600_000),
+    votingPeriod: z.number().int().min(1).max(10_000_000),
+    quorum: z.number().int().min(1).max(10_000),
+    enactmentDelay: count,
+    proposalDeposit: taoString,
     subnetDefaults: SubnetParamsSchema,
   })
   .strict()
@@ -205,10 +217,19 @@ function mergeParams(o: z.infer<typeof ParamsSchema>): ChainParams {
     minTransfer,
     minStake,
     minLockCost,
+    proposalDeposit,
     subnetDefaults,
     ...rest
   } = o;
-  const amounts = { blockEmission, maxSupply, minFee, minTransfer, minStake, minLockCost };
+  const amounts = {
+    blockEmission,
+    maxSupply,
+    minFee,
+    minTransfer,
+    minStake,
+    minLockCost,
+    proposalDeposit,
+  };
   const parsed: Record<string, bigint> = {};
   for (const [k, v] of Object.entries(amounts)) if (v !== undefined) parsed[k] = parseTao(v);
   return {
@@ -341,6 +362,10 @@ export function genesisState(raw: unknown): Genesis {
     accounts: CowMap.from(accounts),
     hotkeys: CowMap.from(hotkeys),
     subnets: CowMap.from(subnets),
+    governance: EMPTY_GOVERNANCE,
+    proposals: CowMap.empty(),
+    votes: CowMap.empty(),
+    locks: CowMap.empty(),
   };
   const root = stateRoot(base);
   const hash = toHex(

@@ -39,6 +39,8 @@ function maxCost(tx: SignedTx, state: ChainState): bigint {
       return b.fee + b.maxBurn;
     case 'create_subnet':
       return b.fee + b.maxLock;
+    case 'propose':
+      return b.fee + b.deposit;
     default:
       return b.fee;
   }

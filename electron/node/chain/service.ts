@@ -13,7 +13,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../storage/atomic-file.ts';
 import type { NodeService } from '../service.ts';
 import type { WalletService } from '../wallet/service.ts';
-import { requireConfirmation, type SigningConfirmer } from '../wallet/confirm.ts';
+import { requireConfirmation, type SigningConfirmer, type SigningLine } from '../wallet/confirm.ts';
 import { describeTx } from './describe.ts';
 import { parseTao } from './amount.ts';
 import { decodeSignedTx, encodeSignedTx } from './codec.ts';
@@ -33,6 +33,8 @@ import {
 import { decodeTx } from './state.ts';
 import { ChainStore, type CommittedBlock } from './store/chain-store.ts';
 import { txMessage, type SignedTx, type TxBody, type TxCall } from './tx.ts';
+import type { ChainState } from './types.ts';
+import { GovernanceQueries } from './governance-queries.ts';
 
 export interface ChainLogger {
   info(obj: Record<string, unknown>, msg: string): void;
@@ -66,6 +68,11 @@ export interface SignOptions {
   waitMs?: number;
   /** The caller already showed the decoded action to the user (trusted clients only). */
   preconfirmed?: boolean;
+  /**
+   * Lines the confirmation shows besides the decoded transaction (a vote's voting power and lock
+   * end), computed by the node from the body and the state it is signed against.
+   */
+  details?: (body: TxBody, state: ChainState) => SigningLine[];
 }
 
 export interface BlockSummary {
@@ -250,6 +257,15 @@ export class ChainService extends EventEmitter<{ block: [BlockSummary] }> implem
     return `height ${this.store.state.height}`;
   }
 
+  /** Governance views over the current state (docs/governance.md). */
+  get gov(): GovernanceQueries {
+    const queries = this.queries;
+    return new GovernanceQueries(
+      () => queries.state,
+      () => this.o.blockIntervalMs ?? queries.state.params.blockIntervalMs,
+    );
+  }
+
   get queries(): ChainQueries {
     if (this.queriesImpl === null) {
       throw chainError(ChainErrorCode.NOT_RUNNING, this.message ?? 'the chain is not running', {
@@ -339,9 +355,14 @@ export class ChainService extends EventEmitter<{ block: [BlockSummary] }> implem
       fee: options.fee ?? state.params.minFee,
       ...call,
     } as TxBody;
+    const action = describeTx(walletName, body);
+    if (options.details !== undefined) {
+      // Before the closing Fee / Nonce / Network lines.
+      action.lines.splice(action.lines.length - 3, 0, ...options.details(body, state));
+    }
     await requireConfirmation(
       this.o.confirmer ?? { confirm: async () => false },
-      describeTx(walletName, body),
+      action,
       options.preconfirmed === true,
     );
     const signed = wallets.sign(walletName, { kind: 'coldkey', message: txMessage(body) });

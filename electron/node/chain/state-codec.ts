@@ -11,13 +11,21 @@ import type {
   Account,
   ChainParams,
   ChainState,
+  GovernanceMeta,
   HotkeyRecord,
   Neuron,
+  Proposal,
+  ProposalAction,
+  ProposalStatus,
+  ProposalTally,
   Subnet,
   SubnetParams,
   Validator,
+  Vote,
+  VoteChoice,
+  VoteLocks,
 } from './types.ts';
-import { netuidKey } from './types.ts';
+import { netuidKey, proposalKey, voteKey } from './types.ts';
 
 const SUBNET_BIGINTS = ['minBurn', 'maxBurn'] as const;
 const CHAIN_BIGINTS = [
@@ -27,6 +35,7 @@ const CHAIN_BIGINTS = [
   'minTransfer',
   'minStake',
   'minLockCost',
+  'proposalDeposit',
 ] as const;
 
 export function subnetParamsObject(p: SubnetParams): Record<string, unknown> {
@@ -167,7 +176,132 @@ function subnetFrom(a: unknown[]): Subnet {
   };
 }
 
-const SNAPSHOT_TAG = 'noesis/state-snapshot/1';
+// -- governance --
+
+function actionArray(a: ProposalAction): unknown[] {
+  if (a.kind === 'param') return ['param', a.param, a.netuid, a.value];
+  if (a.kind === 'upgrade') return ['upgrade', a.version, a.activationHeight];
+  return ['text'];
+}
+
+function actionFrom(a: unknown[]): ProposalAction {
+  if (a[0] === 'param') {
+    return {
+      kind: 'param',
+      param: a[1] as string,
+      netuid: a[2] === null ? null : num(a[2]),
+      value: big(a[3]),
+    };
+  }
+  if (a[0] === 'upgrade') {
+    return { kind: 'upgrade', version: a[1] as string, activationHeight: num(a[2]) };
+  }
+  return { kind: 'text' };
+}
+
+export function proposalArray(p: Proposal): unknown[] {
+  const t = p.tally;
+  return [
+    p.id,
+    fromHex(p.proposer),
+    actionArray(p.action),
+    p.title,
+    p.description,
+    p.deposit,
+    p.createdAt,
+    p.endHeight,
+    p.quorum,
+    p.votingPeriod,
+    p.status,
+    t === null
+      ? null
+      : [t.yes, t.no, t.abstain, t.turnout, t.totalStake, t.quorumReached, t.voters],
+    p.enactHeight,
+    p.enactedAt,
+    p.oldValue,
+  ];
+}
+
+function proposalFrom(a: unknown[]): Proposal {
+  const t = a[11] as unknown[] | null;
+  const tally: ProposalTally | null =
+    t === null
+      ? null
+      : {
+          yes: big(t[0]),
+          no: big(t[1]),
+          abstain: big(t[2]),
+          turnout: big(t[3]),
+          totalStake: big(t[4]),
+          quorumReached: t[5] as boolean,
+          voters: num(t[6]),
+        };
+  return {
+    id: num(a[0]),
+    proposer: hex(a[1]),
+    action: actionFrom(a[2] as unknown[]),
+    title: a[3] as string,
+    description: a[4] as string,
+    deposit: big(a[5]),
+    createdAt: num(a[6]),
+    endHeight: num(a[7]),
+    quorum: num(a[8]),
+    votingPeriod: num(a[9]),
+    status: a[10] as ProposalStatus,
+    tally,
+    enactHeight: a[12] === null ? null : num(a[12]),
+    enactedAt: a[13] === null ? null : num(a[13]),
+    oldValue: a[14] === null ? null : big(a[14]),
+  };
+}
+
+export function voteArray(v: Vote): unknown[] {
+  return [v.proposal, fromHex(v.voter), v.choice, v.conviction, v.locked, v.lockUntil, v.block];
+}
+
+function voteFrom(a: unknown[]): Vote {
+  return {
+    proposal: num(a[0]),
+    voter: hex(a[1]),
+    choice: a[2] as VoteChoice,
+    conviction: num(a[3]),
+    locked: big(a[4]),
+    lockUntil: num(a[5]),
+    block: num(a[6]),
+  };
+}
+
+export function locksArray(l: VoteLocks): unknown[] {
+  return l.entries.map(([id, amount, until]) => [id, amount, until]);
+}
+
+function locksFrom(a: unknown[]): VoteLocks {
+  return {
+    entries: (a as unknown[][]).map(
+      ([id, amount, until]) => [num(id), big(amount), num(until)] as const,
+    ),
+  };
+}
+
+export function governanceMetaArray(g: GovernanceMeta): unknown[] {
+  return [g.nextProposalId, [...g.open], [...g.queued]];
+}
+
+function governanceMetaFrom(a: unknown[]): GovernanceMeta {
+  return {
+    nextProposalId: num(a[0]),
+    open: (a[1] as unknown[]).map(num),
+    queued: (a[2] as unknown[]).map(num),
+  };
+}
+
+export const EMPTY_GOVERNANCE: GovernanceMeta = Object.freeze({
+  nextProposalId: 0,
+  open: [],
+  queued: [],
+});
+
+const SNAPSHOT_TAG = 'noesis/state-snapshot/2';
 
 /** The whole state as bytes (snapshots). Cost: linear in the state; ~1 s per million accounts. */
 export function encodeState(state: ChainState): Uint8Array {
@@ -187,6 +321,10 @@ export function encodeState(state: ChainState): Uint8Array {
     [...state.accounts.entries()].map(([k, a]) => [fromHex(k), a.free, a.nonce]),
     [...state.hotkeys.entries()].map(([k, h]) => [fromHex(k), ...hotkeyArray(h)]),
     [...state.subnets.entries()].map(([, s]) => subnetArray(s, s.neurons.map(neuronArray))),
+    governanceMetaArray(state.governance),
+    [...state.proposals.entries()].map(([, p]) => proposalArray(p)),
+    [...state.votes.entries()].map(([, v]) => voteArray(v)),
+    [...state.locks.entries()].map(([k, l]) => [fromHex(k), locksArray(l)]),
   ]);
 }
 
@@ -231,5 +369,23 @@ export function decodeState(bytes: Uint8Array): ChainState {
     accounts: CowMap.from(accounts),
     hotkeys: CowMap.from(hotkeys),
     subnets: CowMap.from(subnets),
+    governance: governanceMetaFrom(a[15] as unknown[]),
+    proposals: CowMap.from(
+      (a[16] as unknown[][]).map((p) => {
+        const proposal = proposalFrom(p);
+        return [proposalKey(proposal.id), proposal] as [string, Proposal];
+      }),
+    ),
+    votes: CowMap.from(
+      (a[17] as unknown[][]).map((x) => {
+        const v = voteFrom(x);
+        return [voteKey(v.voter, v.proposal), v] as [string, Vote];
+      }),
+    ),
+    locks: CowMap.from(
+      (a[18] as unknown[][]).map(
+        ([k, l]) => [hex(k), locksFrom(l as unknown[])] as [string, VoteLocks],
+      ),
+    ),
   };
 }

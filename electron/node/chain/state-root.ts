@@ -2,13 +2,15 @@
  * The state root: one blake2b-256 hash that commits to the whole state, so two nodes compare
  * their states by comparing 32 bytes.
  *
- *   root      = H(CBOR["noesis/state/1", chainId, height, lastBlockTime, totalIssuance,
+ *   root      = H(CBOR["noesis/state/2", chainId, height, lastBlockTime, totalIssuance,
  *                      totalRecycled, lastLockCost, lastLockBlock, params, validators,
- *                      accountsRoot, hotkeysRoot, subnetsRoot])
+ *                      accountsRoot, hotkeysRoot, subnetsRoot, governance [nextProposalId,
+ *                      open ids, queued ids], proposalsRoot, votesRoot, locksRoot])
  *   tableRoot = H(groupHash[0] || … || groupHash[63])
  *   groupHash = H(shardHash[64g] || … || shardHash[64g + 63])  (shard = first 3 hex digits of the key)
  *   shardHash = H(keyBytes || CBOR(value) for each entry, ascending by key)   (keys have a
- *               fixed width per table: 32 bytes, 2 for subnets, so the concatenation is unambiguous)
+ *               fixed width per table: 32 bytes, 2 for subnets, 4 for proposals, 36 for votes
+ *               (voter then proposal id), so the concatenation is unambiguous)
  * A subnet's value lists H(neuron) per uid instead of the neurons themselves. The block hashes
  * (genesis hash, last block hash) are left out: the header chain commits to them through
  * prevHash, and leaving them out lets a block carry the root of the state it produces.
@@ -26,10 +28,14 @@ import { GROUP_COUNT, GROUP_SIZE, type CowMap } from './cow-map.ts';
 import { fromHex, hash256, toHex, type Hex } from './crypto.ts';
 import {
   accountArray,
+  governanceMetaArray,
   hotkeyArray,
+  locksArray,
   neuronArray,
   paramsObject,
+  proposalArray,
   subnetArray,
+  voteArray,
 } from './state-codec.ts';
 import type { ChainState, Neuron } from './types.ts';
 
@@ -105,10 +111,13 @@ export function stateRoot(state: ChainState): Hex {
   const accountsRoot = tableRoot(state.accounts, accountArray);
   const hotkeysRoot = tableRoot(state.hotkeys, hotkeyArray);
   const subnetsRoot = tableRoot(state.subnets, (s) => subnetArray(s, s.neurons.map(neuronHash)));
+  const proposalsRoot = tableRoot(state.proposals, proposalArray);
+  const votesRoot = tableRoot(state.votes, voteArray);
+  const locksRoot = tableRoot(state.locks, locksArray);
   return toHex(
     hash256(
       encodeCanonical([
-        'noesis/state/1',
+        'noesis/state/2',
         state.chainId,
         state.height,
         state.lastBlockTime,
@@ -121,6 +130,10 @@ export function stateRoot(state: ChainState): Hex {
         accountsRoot,
         hotkeysRoot,
         subnetsRoot,
+        governanceMetaArray(state.governance),
+        proposalsRoot,
+        votesRoot,
+        locksRoot,
       ]),
     ),
   );

@@ -6,8 +6,8 @@
  *
  * Block steps: header checks (chain id, height, previous hash, time, proposer, lastCommit,
  * body hashes, size) → each transaction (size, chain id, signature, nonce, fee, effect) →
- * end of block (burn decay, emission, due epochs; emission.ts) → state root must equal the
- * header's.
+ * end of block (governance tallies and enactments, governance.ts; burn decay, emission, due
+ * epochs, emission.ts) → state root must equal the header's.
  */
 import {
   decodeSignedTx,
@@ -32,9 +32,10 @@ import { StateDraft } from './draft.ts';
 import { endBlock } from './emission.ts';
 import { ChainError, chainError, ChainErrorCode } from './errors.ts';
 import { executeTx } from './execute-tx.ts';
+import { governanceEndBlock } from './governance.ts';
 import { stateRoot } from './state-root.ts';
 import { MAX_TX_BYTES, type SignedTx } from './tx.ts';
-import type { ChainEvent, ChainState } from './types.ts';
+import { proposalKey, type ChainEvent, type ChainState } from './types.ts';
 
 export interface ApplyOk {
   ok: true;
@@ -215,6 +216,7 @@ function startBlock(state: ChainState): StateDraft {
 }
 
 function finishBlock(d: StateDraft, header: Pick<BlockHeader, 'height' | 'time'>) {
+  governanceEndBlock(d, header.height);
   endBlock(d, header.height);
   d.s.height = header.height;
   d.s.lastBlockTime = header.time;
@@ -342,7 +344,7 @@ export function buildBlock(state: ChainState, input: BuildInput): BuildResult {
   return { block, hash, state: done.finalize(hash), events, included, rejected };
 }
 
-/** Total supply check: free + staked + locked + pending must equal total issuance. */
+/** Total supply check: free + staked + locked + pending + deposits must equal total issuance. */
 export function supplyBreakdown(state: ChainState) {
   let free = 0n;
   for (const [, a] of state.accounts.entries()) free += a.free;
@@ -359,12 +361,18 @@ export function supplyBreakdown(state: ChainState) {
     locked += s.locked;
     pending += s.pending;
   }
+  // Deposits of open proposals are held by the chain until the tally.
+  let deposits = 0n;
+  for (const id of state.governance.open) {
+    deposits += state.proposals.get(proposalKey(id))?.deposit ?? 0n;
+  }
   return {
     free,
     staked,
     locked,
     pending,
-    total: free + staked + locked + pending,
+    deposits,
+    total: free + staked + locked + pending + deposits,
     issuance: state.totalIssuance,
   };
 }

@@ -5,13 +5,15 @@
  * Which key signs (mirrors subtensor's extrinsic origins):
  *   coldkey: transfer, add_stake, remove_stake, set_take (for a hotkey it owns), register
  *            (burned_register: the coldkey pays the burn and becomes the hotkey's owner),
- *            create_subnet (register_network: the coldkey locks the TAO and owns the subnet)
+ *            create_subnet (register_network: the coldkey locks the TAO and owns the subnet),
+ *            propose and vote (governance: TAO holders decide, docs/governance.md)
  *   hotkey:  set_weights, commit_weights, reveal_weights, serve (serve_axon)
  * A key is just an ed25519 public key; an account (free balance + nonce) exists for any key that
  * received TAO or signed a transaction, hotkeys included (they sign with their own nonce).
  */
 import { encodeSignedTx, encodeTxBody, txSignBytes } from './codec.ts';
 import { hash256, publicKeyOf, signMessage, toHex, type Hex } from './crypto.ts';
+import type { ProposalAction, VoteChoice } from './types.ts';
 
 export type TxKind =
   | 'transfer'
@@ -23,7 +25,9 @@ export type TxKind =
   | 'commit_weights'
   | 'reveal_weights'
   | 'serve'
-  | 'create_subnet';
+  | 'create_subnet'
+  | 'propose'
+  | 'vote';
 
 export const TX_KINDS: readonly TxKind[] = [
   'transfer',
@@ -36,6 +40,8 @@ export const TX_KINDS: readonly TxKind[] = [
   'reveal_weights',
   'serve',
   'create_subnet',
+  'propose',
+  'vote',
 ];
 
 /** Transactions a hotkey signs; every other kind is signed by a coldkey. */
@@ -53,6 +59,10 @@ export const MAX_SERVE_ADDRS = 4;
 export const MAX_ADDR_LENGTH = 256;
 /** reveal_weights: salt length bound in bytes. */
 export const MAX_SALT_BYTES = 32;
+/** propose: title and description lengths (characters), upgrade version length. */
+export const MAX_TITLE_LENGTH = 120;
+export const MAX_DESCRIPTION_LENGTH = 2000;
+export const MAX_VERSION_LENGTH = 32;
 /** Longest chain id (printable ASCII). */
 export const MAX_CHAIN_ID_LENGTH = 64;
 
@@ -76,7 +86,16 @@ export type TxCall =
   | { kind: 'commit_weights'; netuid: number; commitHash: Hex }
   | { kind: 'reveal_weights'; netuid: number; uids: number[]; weights: number[]; salt: Hex }
   | { kind: 'serve'; netuid: number; addrs: string[] }
-  | { kind: 'create_subnet'; hotkey: Hex; taskType: string; maxLock: bigint };
+  | { kind: 'create_subnet'; hotkey: Hex; taskType: string; maxLock: bigint }
+  | {
+      kind: 'propose';
+      /** Rao held from the signer; at least the chain's proposalDeposit. */
+      deposit: bigint;
+      title: string;
+      description: string;
+      action: ProposalAction;
+    }
+  | { kind: 'vote'; proposal: number; choice: VoteChoice; conviction: number };
 
 export type TxBody = TxBase & TxCall;
 

@@ -132,6 +132,14 @@ export interface ChainParams {
   readonly servingRateLimit: number;
   /** Target time between blocks (ms) for the producer; not checked by the state machine. */
   readonly blockIntervalMs: number;
+  /** Governance: blocks a proposal stays open for votes. */
+  readonly votingPeriod: number;
+  /** Governance: share of all staked TAO that must take part, in basis points. */
+  readonly quorum: number;
+  /** Governance: blocks between the end of a passed parameter change and its effect. */
+  readonly enactmentDelay: number;
+  /** Governance: rao held from the proposer; refunded at quorum, burned otherwise. */
+  readonly proposalDeposit: bigint;
   readonly subnetDefaults: SubnetParams;
 }
 
@@ -140,6 +148,88 @@ export interface Validator {
   readonly key: Hex;
   /** Hotkey whose total stake is this validator's voting power. */
   readonly hotkey: Hex;
+}
+
+export type ProposalAction =
+  /** netuid null: a chain parameter, or for a subnet parameter the defaults of new subnets. */
+  | {
+      readonly kind: 'param';
+      readonly param: string;
+      readonly netuid: number | null;
+      readonly value: bigint;
+    }
+  | { readonly kind: 'upgrade'; readonly version: string; readonly activationHeight: number }
+  | { readonly kind: 'text' };
+
+export type ProposalStatus = 'active' | 'passed' | 'rejected' | 'enacted';
+export type VoteChoice = 'yes' | 'no' | 'abstain';
+
+export interface ProposalTally {
+  /** Voting power (rao, conviction applied). */
+  readonly yes: bigint;
+  readonly no: bigint;
+  readonly abstain: bigint;
+  /** Raw stake behind the votes, and all staked rao, at the end. */
+  readonly turnout: bigint;
+  readonly totalStake: bigint;
+  readonly quorumReached: boolean;
+  readonly voters: number;
+}
+
+export interface Proposal {
+  readonly id: number;
+  readonly proposer: Hex;
+  readonly action: ProposalAction;
+  readonly title: string;
+  readonly description: string;
+  readonly deposit: bigint;
+  readonly createdAt: number;
+  /** Last block in which votes count; the tally runs at the end of this block. */
+  readonly endHeight: number;
+  /** Quorum in basis points, as the chain's parameter stood when the proposal was made. */
+  readonly quorum: number;
+  readonly votingPeriod: number;
+  readonly status: ProposalStatus;
+  readonly tally: ProposalTally | null;
+  /** Block at which a passed change takes effect (param: end + delay; upgrade: activation). */
+  readonly enactHeight: number | null;
+  readonly enactedAt: number | null;
+  /** The parameter's value before the change, once enacted. */
+  readonly oldValue: bigint | null;
+}
+
+export interface Vote {
+  readonly proposal: number;
+  readonly voter: Hex;
+  readonly choice: VoteChoice;
+  readonly conviction: number;
+  /** Stake locked by this vote (the voter's total stake when it voted; 0 for conviction 0). */
+  readonly locked: bigint;
+  /** Block the lock ends (0 = none). */
+  readonly lockUntil: number;
+  readonly block: number;
+}
+
+/** A coldkey's conviction locks: stake it cannot unstake below the largest live amount. */
+export interface VoteLocks {
+  /** [proposal id, amount, until], ascending by proposal id. */
+  readonly entries: ReadonlyArray<readonly [number, bigint, number]>;
+}
+
+export interface GovernanceMeta {
+  readonly nextProposalId: number;
+  /** Ids of proposals open for votes, ascending. */
+  readonly open: readonly number[];
+  /** Ids of passed proposals waiting for their enactHeight, ascending. */
+  readonly queued: readonly number[];
+}
+
+export function proposalKey(id: number): string {
+  return id.toString(16).padStart(8, '0');
+}
+
+export function voteKey(voter: Hex, proposal: number): string {
+  return voter + proposalKey(proposal);
 }
 
 export interface ChainState {
@@ -161,6 +251,13 @@ export interface ChainState {
   readonly hotkeys: CowMap<HotkeyRecord>;
   /** Keyed by netuidKey(netuid). */
   readonly subnets: CowMap<Subnet>;
+  readonly governance: GovernanceMeta;
+  /** Keyed by proposalKey(id). */
+  readonly proposals: CowMap<Proposal>;
+  /** Keyed by voteKey(voter, proposal): the voter first, so one voter's votes share a shard. */
+  readonly votes: CowMap<Vote>;
+  /** Keyed by coldkey. */
+  readonly locks: CowMap<VoteLocks>;
 }
 
 export function netuidKey(netuid: number): string {

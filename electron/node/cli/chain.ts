@@ -62,7 +62,7 @@ export async function openTarget(options: Common): Promise<Target> {
   return { kind: 'local', queries: new ChainQueries(store), close: () => store.close() };
 }
 
-async function query<M extends MethodName>(
+export async function query<M extends MethodName>(
   options: Common,
   method: M,
   input: MethodInput<M>,
@@ -77,7 +77,7 @@ async function query<M extends MethodName>(
   }
 }
 
-async function requireApi(options: Common): Promise<ApiFile> {
+export async function requireApi(options: Common): Promise<ApiFile> {
   const dataDir = path.resolve(options.dataDir ?? defaultDataDir());
   const api = await findRunningApi(dataDir);
   if (api === null) {
@@ -92,7 +92,7 @@ async function requireApi(options: Common): Promise<ApiFile> {
   return api;
 }
 
-function withCommon(command: Command): Command {
+export function withCommon(command: Command): Command {
   return command
     .option(
       '--data-dir <dir>',

@@ -10,6 +10,7 @@ import { addWalletCommands } from './wallet.ts';
 import { addModelsCommands } from './models.ts';
 import { addChainCommands } from './chain.ts';
 import { addEarningsCommands } from './earnings.ts';
+import { addGovCommands } from './gov.ts';
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   addModelsCommands(program);
   addChainCommands(program);
   addEarningsCommands(program);
+  addGovCommands(program);
   return program;
 }
 

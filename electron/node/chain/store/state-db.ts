@@ -263,6 +263,12 @@ export class StateDb {
           case 'create_subnet':
             target = b.hotkey;
             break;
+          case 'propose':
+            amount = b.deposit;
+            netuid = b.action.kind === 'param' ? b.action.netuid : null;
+            break;
+          case 'vote':
+            break;
           default:
             netuid = b.netuid;
         }
