@@ -61,7 +61,7 @@ test('every page is reachable by keyboard and has no accessibility violations', 
 
 test('placeholder pages say what they will hold and show no numbers', async ({ page, node }) => {
   await page.goto(node.url);
-  for (const id of ['earnings', 'governance']) {
+  for (const id of ['governance']) {
     await page.goto(`${node.origin}/#/${id}`);
     const main = page.locator('main');
     await expect(main.getByText('This page will show:')).toBeVisible();
