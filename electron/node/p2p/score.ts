@@ -92,7 +92,7 @@ export class PeerScoreBook {
     record.penalties[reason] = (record.penalties[reason] ?? 0) + 1;
     if (record.bannedUntil > this.now()) return record.score;
     record.score = Math.max(MIN_SCORE, record.score - this.penalties[reason]);
-    if (record.score <= this.banThreshold) {
+    if (Math.round(record.score) <= this.banThreshold) {
       record.bannedUntil = this.now() + this.banMs;
       this.onBan(peer, reason);
     }

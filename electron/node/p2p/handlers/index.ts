@@ -45,7 +45,8 @@ export function statusHandler(options: StatusHandlerOptions): ProtocolHandler<Ch
     async *serve(theirs, peer) {
       const ours = await options.source.status();
       yield encodeStatus(ours);
-      // After answering, so a peer on another network still learns why it is dropped.
+      // A peer on another network is banned here (score.ts WRONG_NETWORK), which may cut the
+      // stream before our answer leaves; it has nothing to learn from us anyway.
       options.onPeerStatus(peer, theirs, ours);
     },
   };
