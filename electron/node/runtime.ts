@@ -82,6 +82,7 @@ export class NodeRuntime {
       wallets: this.wallets,
       confirmer: { confirm: (action) => this.confirmer.confirm(action) },
       logger: logs.logger.child({ module: 'chain' }),
+      appVersion: APP_VERSION,
     });
     this.chain.on('block', (block) => this.publish('chain.block', block));
     this.node = new NoesisNode({ dataDir, logger: logs.logger, services: [this.chain] });

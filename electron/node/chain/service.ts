@@ -33,7 +33,7 @@ import {
 import { decodeTx } from './state.ts';
 import { ChainStore, type CommittedBlock } from './store/chain-store.ts';
 import { txMessage, type SignedTx, type TxBody, type TxCall } from './tx.ts';
-import type { ChainState } from './types.ts';
+import { proposalKey, type ChainState } from './types.ts';
 import { GovernanceQueries } from './governance-queries.ts';
 
 export interface ChainLogger {
@@ -60,6 +60,8 @@ export interface ChainServiceOptions {
    * pre-confirmed call (tests, trusted tools).
    */
   confirmer?: SigningConfirmer;
+  /** This node's version: a passed upgrade signal to a newer one is logged as a warning. */
+  appVersion?: string;
 }
 
 /** Options of a call that signs with the user's wallet. */
@@ -237,7 +239,47 @@ export class ChainService extends EventEmitter<{ block: [BlockSummary] }> implem
       }
     }
     this.emit('block', summary);
+    this.warnAboutUpgrades();
   }
+
+  private readonly upgradeWarnings = new Set<string>();
+
+  /** A passed upgrade to a newer version than ours: warn once when it passes, once when active. */
+  private warnAboutUpgrades(): void {
+    const mine = this.o.appVersion;
+    const state = this.store?.state;
+    if (mine === undefined || state === undefined) return;
+    if (!this.upgradesScanned) {
+      // Once: upgrades decided before this node started (already out of the queue).
+      this.upgradesScanned = true;
+      for (const [, p] of state.proposals.entries()) {
+        if (p.action.kind === 'upgrade' && p.status !== 'rejected') this.upgradeIds.add(p.id);
+      }
+    }
+    for (const id of [...state.governance.queued, ...this.upgradeIds]) {
+      const p = state.proposals.get(proposalKey(id));
+      if (p === undefined || p.action.kind !== 'upgrade') continue;
+      if (compareVersions(p.action.version, mine) <= 0) continue;
+      const key = `${id}:${p.status}`;
+      if (this.upgradeWarnings.has(key)) continue;
+      this.upgradeWarnings.add(key);
+      this.upgradeIds.add(id);
+      this.log.warn(
+        {
+          proposal: id,
+          version: p.action.version,
+          activationHeight: p.action.activationHeight,
+          running: mine,
+        },
+        p.status === 'enacted'
+          ? `chain: the network upgraded to ${p.action.version}; this node runs ${mine}: update Noesis`
+          : `chain: the network voted to upgrade to ${p.action.version} at block ${p.action.activationHeight}; this node runs ${mine}: update before then`,
+      );
+    }
+  }
+
+  private readonly upgradeIds = new Set<number>();
+  private upgradesScanned = false;
 
   async stop(): Promise<void> {
     if (this.waiting !== null) clearTimeout(this.waiting);
@@ -402,3 +444,14 @@ export class ChainService extends EventEmitter<{ block: [BlockSummary] }> implem
 }
 
 export { fromHex, decodeSignedTx };
+
+/** Compares "x.y.z" versions numerically (a missing part counts as 0). */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0);
+  const pb = b.split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0);
+  for (let i = 0; i < 3; i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}

@@ -13,6 +13,7 @@ import {
 import { toHex } from '../../../electron/node/chain/crypto.ts';
 import { ChainErrorCode } from '../../../electron/node/chain/errors.ts';
 import { GovernanceQueries } from '../../../electron/node/chain/governance-queries.ts';
+import { compareVersions } from '../../../electron/node/chain/service.ts';
 import { applyTx, supplyBreakdown } from '../../../electron/node/chain/state.ts';
 import { decodeState, encodeState } from '../../../electron/node/chain/state-codec.ts';
 import { stateRoot } from '../../../electron/node/chain/state-root.ts';
@@ -391,4 +392,10 @@ test('governance state survives a snapshot and is covered by the state root', ()
     same.block.header.stateRoot,
     'a vote changes the root',
   );
+});
+
+test('upgrade versions compare numerically (a node below a passed upgrade warns)', () => {
+  assert.ok(compareVersions('0.10.0', '0.9.9') > 0);
+  assert.ok(compareVersions('1.0.0', '1.0.0') === 0);
+  assert.ok(compareVersions('0.1.0', '0.2.0') < 0);
 });

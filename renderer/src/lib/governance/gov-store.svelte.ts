@@ -15,10 +15,13 @@ export type VoterView = MethodResult<'gov.voter'>;
 
 export interface GovNotice {
   key: string;
-  kind: 'opened' | 'closing';
+  kind: 'opened' | 'closing' | 'upgrade';
   proposal: number;
   title: string;
   blocksLeft: number;
+  /** For 'upgrade': the version the network adopted and its activation block. */
+  version?: string;
+  activationHeight?: number;
 }
 
 const store = $state<{
@@ -29,6 +32,7 @@ const store = $state<{
   dismissed: string[];
   seen: number[] | null;
   opened: number[];
+  appVersion: string | null;
 }>({
   proposals: null,
   params: null,
@@ -37,7 +41,19 @@ const store = $state<{
   dismissed: [],
   seen: null,
   opened: [],
+  appVersion: null,
 });
+
+/** Compares "x.y.z" versions numerically. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0);
+  const pb = b.split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0);
+  for (let i = 0; i < 3; i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
 
 let started = false;
 let refreshing = false;
@@ -56,6 +72,7 @@ export async function refreshGovernance(): Promise<void> {
   refreshing = true;
   try {
     const [proposals, params] = await Promise.all([api.call('gov.list'), api.call('gov.params')]);
+    store.appVersion ??= (await api.call('app.info')).version;
     const voters: Record<string, VoterView> = {};
     for (const w of wallets.list?.wallets ?? []) {
       voters[w.name] = await api.call('gov.voter', { address: w.coldkey.address });
@@ -111,9 +128,28 @@ export const gov = {
   get error(): ApiError | null {
     return store.error;
   },
+  get appVersion(): string | null {
+    return store.appVersion;
+  },
   /** Open proposals some wallet of the user can vote on and has not, that opened or are closing. */
   get notices(): GovNotice[] {
     const out: GovNotice[] = [];
+    const mine = store.appVersion;
+    for (const p of store.proposals ?? []) {
+      // A passed upgrade to a newer version than this node's: shown until the node is updated.
+      if (p.upgrade === null || mine === null) continue;
+      if (p.status !== 'passed' && p.status !== 'enacted') continue;
+      if (compareVersions(p.upgrade.version, mine) <= 0) continue;
+      out.push({
+        key: `upgrade:${p.id}`,
+        kind: 'upgrade',
+        proposal: p.id,
+        title: p.title,
+        blocksLeft: 0,
+        version: p.upgrade.version,
+        activationHeight: p.upgrade.activationHeight,
+      });
+    }
     const canVote = Object.values(store.voters).flatMap((v) => v.canVote);
     for (const p of store.proposals ?? []) {
       if (p.status !== 'active' || !canVote.includes(p.id)) continue;

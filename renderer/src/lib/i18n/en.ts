@@ -490,6 +490,8 @@ export const en = {
   'gov.notice.opened': 'Proposal #{id} “{title}” is open for your vote.',
   'gov.notice.closing':
     'Proposal #{id} “{title}” closes in {blocks} blocks and has no vote from you.',
+  'gov.notice.upgrade':
+    'The network voted to upgrade to version {version} (active at block {block}); this node runs {mine}: update Noesis.',
   'gov.notice.open': 'Open Governance',
   'gov.notice.dismiss': 'Dismiss',
   'gov.notice.dismissLabel': 'Dismiss the notice about proposal #{id}',

@@ -495,6 +495,8 @@ export const fr: Messages = {
   'gov.notice.opened': 'La proposition n° {id} « {title} » est ouverte à votre vote.',
   'gov.notice.closing':
     'La proposition n° {id} « {title} » se clôt dans {blocks} blocs et n’a pas votre vote.',
+  'gov.notice.upgrade':
+    'Le réseau a voté la mise à niveau vers la version {version} (active au bloc {block}) ; ce nœud est en {mine} : mettez Noesis à jour.',
   'gov.notice.open': 'Ouvrir la gouvernance',
   'gov.notice.dismiss': 'Masquer',
   'gov.notice.dismissLabel': 'Masquer l’avis sur la proposition n° {id}',
