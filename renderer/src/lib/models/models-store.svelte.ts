@@ -85,6 +85,26 @@ function onDownload(progress: DownloadProgress): void {
   }
 }
 
+const FINISHED = new Set(['done', 'failed', 'cancelled']);
+
+/**
+ * Applies the snapshot an API call returned. Events for the same download may already have
+ * arrived while the call was in flight (a small file can finish, or fail its check, before the
+ * answer comes back), so a snapshot never replaces a finished state or one further along.
+ */
+function onSnapshot(progress: DownloadProgress): void {
+  const current = store.downloads[progress.id];
+  if (
+    current &&
+    (FINISHED.has(current.state) ||
+      (current.state === 'verifying' && progress.state !== 'verifying') ||
+      current.receivedBytes > progress.receivedBytes)
+  ) {
+    return;
+  }
+  onDownload(progress);
+}
+
 function onEngine(status: EngineStatus): void {
   store.engine = status;
 }
@@ -159,7 +179,7 @@ export const models = {
   },
 
   download: (id: string) =>
-    act(id, 'download', async () => onDownload(await api.call('models.download', { id }))),
+    act(id, 'download', async () => onSnapshot(await api.call('models.download', { id }))),
   pause: (id: string) =>
     act(id, 'pause', async () => onDownload(await api.call('models.pause', { id }))),
   resume: (id: string) =>
@@ -172,7 +192,7 @@ export const models = {
   addUrl: (url: string, sha256: string | undefined) =>
     act('addUrl', 'add', async () => {
       const progress = await api.call('models.addUrl', sha256 ? { url, sha256 } : { url });
-      onDownload(progress);
+      onSnapshot(progress);
       return progress;
     }),
   addFile: (path: string) =>
