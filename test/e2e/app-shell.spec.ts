@@ -117,6 +117,28 @@ test('Settings shows what app.info says', async ({ page, node }) => {
   await expect(page.getByTestId('app-info')).toContainText('Web page served by a headless node');
 });
 
+test('Settings: wallet auto-lock and start/tray choices are saved on the node', async ({
+  page,
+  node,
+}) => {
+  await page.goto(node.url);
+  await page.getByRole('link', { name: 'Settings' }).click();
+  const autoLock = page.getByLabel('Lock wallets after');
+  await expect(autoLock).toHaveValue('15');
+  await autoLock.fill('3');
+  await autoLock.press('Enter');
+  await autoLock.blur();
+  await expect(page.getByTestId('settings-saved')).toHaveText('Saved.');
+  expect((await node.call('config.get', {})).wallet.autoLockMinutes).toBe(3);
+  await page.getByTestId('settings-close-to-tray').uncheck();
+  await expect.poll(async () => (await node.call('config.get', {})).ui.closeToTray).toBe(false);
+  // A value out of range is refused by the field and nothing is saved.
+  await autoLock.fill('-4');
+  await autoLock.blur();
+  expect((await node.call('config.get', {})).wallet.autoLockMinutes).toBe(3);
+  await expectNoA11yViolations(page, 'settings');
+});
+
 test('switching to French translates the app and survives a reload', async ({ page, node }) => {
   await page.goto(node.url);
   await page.getByRole('link', { name: 'Settings' }).click();

@@ -715,6 +715,16 @@ export const en = {
   'settings.theme.system': 'Same as the system',
   'settings.theme.light': 'Light',
   'settings.theme.dark': 'Dark',
+  'settings.node': 'Node and security',
+  'settings.autoLock': 'Lock wallets after',
+  'settings.autoLock.help':
+    'Minutes without use after which an unlocked wallet locks itself and its keys are wiped from memory. 0 means never.',
+  'settings.autoStart': 'Start automatically',
+  'settings.autoStart.help': 'Start the node when Noesis opens, unless you stopped it yourself.',
+  'settings.closeToTray': 'Keep running in the tray',
+  'settings.closeToTray.help':
+    'In the desktop app, closing the window keeps a running node going in the tray.',
+  'settings.saved': 'Saved.',
   'settings.about': 'About this app',
   'settings.version': 'Version',
   'settings.mode': 'Running as',

@@ -725,6 +725,17 @@ export const fr: Messages = {
   'settings.theme.system': 'Comme le système',
   'settings.theme.light': 'Clair',
   'settings.theme.dark': 'Sombre',
+  'settings.node': 'Nœud et sécurité',
+  'settings.autoLock': 'Verrouiller les portefeuilles après',
+  'settings.autoLock.help':
+    'Minutes sans utilisation après lesquelles un portefeuille déverrouillé se verrouille et ses clés sont effacées de la mémoire. 0 : jamais.',
+  'settings.autoStart': 'Démarrer automatiquement',
+  'settings.autoStart.help':
+    'Démarrer le nœud à l’ouverture de Noesis, sauf si vous l’avez arrêté vous-même.',
+  'settings.closeToTray': 'Rester dans la zone de notification',
+  'settings.closeToTray.help':
+    'Dans l’application de bureau, fermer la fenêtre laisse un nœud en marche tourner dans la zone de notification.',
+  'settings.saved': 'Enregistré.',
   'settings.about': 'À propos de l’application',
   'settings.version': 'Version',
   'settings.mode': 'Mode',
