@@ -53,6 +53,8 @@ export interface ChainStatusView {
   mempool: number;
   totalIssuance: string;
   blockIntervalMs: number | null;
+  /** The smallest fee a transaction may pay, rao (decimal string); null before the chain exists. */
+  minFee: string | null;
 }
 
 export interface StakeView {

@@ -335,6 +335,7 @@ export class ChainService extends EventEmitter<{ block: [BlockSummary] }> implem
       mempool: this.mempool.size,
       totalIssuance: (s?.totalIssuance ?? 0n).toString(),
       blockIntervalMs: s ? (this.o.blockIntervalMs ?? s.params.blockIntervalMs) : null,
+      minFee: s ? s.params.minFee.toString() : null,
     };
   }
 

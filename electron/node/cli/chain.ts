@@ -197,6 +197,7 @@ export function addChainCommands(program: Command): void {
         mempool: 0,
         totalIssuance: q.state.totalIssuance.toString(),
         blockIntervalMs: null,
+        minFee: q.state.params.minFee.toString(),
       }));
       print(options, status, () =>
         [

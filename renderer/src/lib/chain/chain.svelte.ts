@@ -5,7 +5,7 @@
  */
 import { api, toApiError, type ApiError, type MethodResult } from '../api/index.ts';
 import { locale } from '../i18n/index.svelte.ts';
-import { formatTao, type TaoStyle } from './amount.ts';
+import { DEFAULT_FEE_RAO, formatTao, type TaoStyle } from './amount.ts';
 
 export type ChainStatus = MethodResult<'chain.status'>;
 export type BalanceView = MethodResult<'chain.balance'>;
@@ -68,6 +68,10 @@ export const chain = {
   },
   get running(): boolean {
     return store.status?.state === 'running';
+  },
+  /** The fee the UI offers and shows: the chain's own minimum once known (rao string). */
+  get fee(): string {
+    return store.status?.minFee ?? DEFAULT_FEE_RAO;
   },
 };
 
