@@ -23,7 +23,12 @@
  *  - the decide rule (l.49) accepts the value from any valid proposal seen at this height with
  *    that block id, not only round r's (the id fixes the block; this helps a node that saw an
  *    equivocating proposer's other proposal first);
- *  - memory is bounded: at most MAX_PROPOSALS_PER_ROUND proposals per round, at most
+ *  - votes are counted as the paper counts messages: a validator that signs two different votes
+ *    of one type in one round counts once towards each value (and once in "2f+1 of anything"),
+ *    so every node sees the same polkas whichever of the two it received first. This stays safe:
+ *    two values with +2/3 each would need more than 1/3 of the power to have voted twice;
+ *  - memory is bounded: at most MAX_VOTES_PER_VALIDATOR different votes of one validator per
+ *    round and type (more only adds evidence), MAX_PROPOSALS_PER_ROUND proposals per round, at most
  *    MAX_FUTURE_ROUNDS distinct rounds above round+1 per validator, MAX_BUFFERED messages of the
  *    next height;
  *  - after a restart, the node never signs at or below its last signed (round, step) of the
@@ -64,6 +69,7 @@ import {
 
 export const MAX_PROPOSALS_PER_ROUND = 4;
 export const MAX_FUTURE_ROUNDS = 4;
+export const MAX_VOTES_PER_VALIDATOR = 2;
 export const MAX_BUFFERED = 4096;
 
 export interface TimeoutConfig {
@@ -100,8 +106,14 @@ export interface LockState {
 /** What the signing guard remembers, handed back after a restart (signing-guard.ts). */
 export interface RestoredSigning {
   readonly height: number;
+  /** The highest (round, step) this validator signed. */
   readonly lastSigned: ConsensusMessage;
   readonly lock: LockState;
+  /**
+   * Everything it signed at `height` (oldest first, lastSigned last): resent after a restart,
+   * since copies sent before the crash may all have been lost and it may not sign them again.
+   */
+  readonly signed: readonly ConsensusMessage[];
 }
 
 export interface Timeout {
@@ -152,10 +164,11 @@ export type Action =
   | { readonly kind: 'reject'; readonly message: unknown; readonly reason: RejectReason };
 
 export interface VoteSet {
-  readonly byValidator: ReadonlyMap<Hex, SignedVote>;
-  /** Power per block id (NIL included). */
+  /** Each validator's votes: one, or up to MAX_VOTES_PER_VALIDATOR if it equivocated. */
+  readonly byValidator: ReadonlyMap<Hex, readonly SignedVote[]>;
+  /** Power per block id (NIL included), each validator counted once per id. */
   readonly power: ReadonlyMap<Hex, bigint>;
-  /** Power of all votes of this type in the round. */
+  /** Power of the validators with a vote of this type in the round, each counted once. */
   readonly total: bigint;
   /** First block id (or NIL) to reach +2/3 in this round. */
   readonly quorum: Hex | null;
@@ -277,8 +290,8 @@ export function heldMessages(s: ConsensusState): ConsensusMessage[] {
   for (const r of [...s.rounds.keys()].sort((a, b) => a - b)) {
     const rs = s.rounds.get(r)!;
     for (const p of rs.proposals) out.push(p.proposal);
-    for (const v of rs.prevotes.byValidator.values()) out.push(v);
-    for (const v of rs.precommits.byValidator.values()) out.push(v);
+    for (const vs of rs.prevotes.byValidator.values()) out.push(...vs);
+    for (const vs of rs.precommits.byValidator.values()) out.push(...vs);
   }
   return out;
 }
@@ -298,12 +311,24 @@ const EMPTY_ROUND: RoundState = {
 
 function addVote(set: VoteSet, vote: SignedVote, power: bigint, total: bigint): VoteSet {
   const byValidator = new Map(set.byValidator);
-  byValidator.set(vote.validator, vote);
+  const earlier = set.byValidator.get(vote.validator);
+  byValidator.set(vote.validator, earlier === undefined ? [vote] : [...earlier, vote]);
   const p = new Map(set.power);
   const forBlock = (p.get(vote.blockHash) ?? 0n) + power;
   p.set(vote.blockHash, forBlock);
   const quorum = set.quorum ?? (hasTwoThirds(forBlock, total) ? vote.blockHash : null);
-  return { byValidator, power: p, total: set.total + power, quorum };
+  return {
+    byValidator,
+    power: p,
+    total: earlier === undefined ? set.total + power : set.total,
+    quorum,
+  };
+}
+
+function allVotes(set: VoteSet): SignedVote[] {
+  const out: SignedVote[] = [];
+  for (const vs of set.byValidator.values()) out.push(...vs);
+  return out;
 }
 
 function compareHrs(r1: number, s1: SignStep, r2: number, s2: SignStep): number {
@@ -402,9 +427,12 @@ class Draft {
       this.s.validValue = restored.lock.validValue;
       this.s.signedUpTo = { round: m.round, step: stepOf(m) };
       startAt = m.round;
-      this.insert(m, true);
-      // It was made durable before the crash but may never have left: send it (again).
-      this.actions.push({ kind: 'broadcast', message: m });
+      // Made durable before the crash, but the copies may never have arrived: send them again.
+      for (const x of restored.signed) {
+        if (x.height !== height) continue;
+        this.insert(x, true);
+        this.actions.push({ kind: 'broadcast', message: x });
+      }
     }
     this.startRound(startAt);
     for (const b of buffered) if (b.message.height === height) this.receive(b.message, b.valid);
@@ -473,10 +501,9 @@ class Draft {
       const set = m.type === 'prevote' ? rs.prevotes : rs.precommits;
       const existing = set.byValidator.get(signer);
       if (existing !== undefined) {
-        if (existing.blockHash !== m.blockHash) {
-          this.report(duplicateVoteEvidence(existing, m), signer, m.round, m.type);
-        }
-        return;
+        if (existing.some((v) => v.blockHash === m.blockHash)) return;
+        this.report(duplicateVoteEvidence(existing[0]!, m), signer, m.round, m.type);
+        if (existing.length >= MAX_VOTES_PER_VALIDATOR) return;
       }
       const next = addVote(set, m, power, this.set.totalPower);
       rs = m.type === 'prevote' ? { ...rs, prevotes: next } : { ...rs, precommits: next };
@@ -584,7 +611,7 @@ class Draft {
     const key = this.s.config.signer!.key;
     const rs = this.round(r);
     if (step === 'propose') return rs.proposals.find((e) => e.proposal.proposer === key)?.proposal;
-    return (step === 'prevote' ? rs.prevotes : rs.precommits).byValidator.get(key);
+    return (step === 'prevote' ? rs.prevotes : rs.precommits).byValidator.get(key)?.[0];
   }
 
   private emit(m: ConsensusMessage): void {
@@ -716,14 +743,17 @@ class Draft {
       const entry = rs.proposals.find((e) => e.proposal.blockHash === polka);
       if (entry !== undefined && entry.valid) {
         this.putRound(s.round, { ...this.round(s.round), polkaSeen: true });
+        // lines 42–43 run first so the precommit's persist marker carries them with the lock:
+        // a restarted node must keep validRound ≥ lockedRound, or no honest proposer may ever
+        // re-propose the value it is locked on (liveness).
+        s.validValue = polka; // line 42
+        s.validRound = s.round; // line 43
         if (s.step === 'prevote') {
           s.lockedValue = polka; // line 38
           s.lockedRound = s.round; // line 39
           this.vote('precommit', polka); // line 40
           s.step = 'precommit'; // line 41
         }
-        s.validValue = polka; // line 42
-        s.validRound = s.round; // line 43
         return true;
       }
     }
@@ -748,7 +778,7 @@ class Draft {
   private decide(r: number, v: Hex): void {
     const s = this.s;
     const rs = this.round(r);
-    const commit = buildCommit(s.height, r, v, rs.precommits.byValidator.values());
+    const commit = buildCommit(s.height, r, v, allVotes(rs.precommits));
     let proposal: SignedProposal | undefined;
     for (const x of this.rounds.values()) {
       proposal = x.proposals.find((e) => e.proposal.blockHash === v)?.proposal;
@@ -780,7 +810,7 @@ function isDuplicate(rs: RoundState, m: ConsensusMessage): boolean {
     m.validator,
   );
   // The same vote again (any valid signature of the same content is the same vote).
-  return existing !== undefined && existing.blockHash === m.blockHash;
+  return existing !== undefined && existing.some((v) => v.blockHash === m.blockHash);
 }
 
 /** The consensus transition: never mutates `state` or `input`; never throws on network input. */

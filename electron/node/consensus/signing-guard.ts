@@ -4,7 +4,10 @@
  * temporary file, fsync'd, renamed, folder fsync'd: storage/atomic-file.ts). A node killed at any
  * instant and restarted therefore knows what it signed last, and the guard refuses to sign a
  * different message at the same or an earlier (height, round, step): CometBFT's privval CheckHRS.
- * Asking again for exactly the message it signed is allowed (resend after a crash).
+ * Asking again for exactly the message it signed is allowed (resend after a crash). The guard
+ * also keeps every message signed at the current height (at most MAX_SIGNED_KEPT), so a node
+ * restarted mid-height resends them: it may not sign them again, and the copies sent before the
+ * crash may all have been lost (CometBFT replays its consensus WAL for the same reason).
  *
  * A file that exists but cannot be read back is an error that halts the validator: wiping it
  * would silently drop the protection (the REI pitfall in research §5).
@@ -43,6 +46,21 @@ export function checkSign(
 }
 
 const FILE_VERSION = 1;
+export const MAX_SIGNED_KEPT = 300;
+
+function record(
+  prev: RestoredSigning | null,
+  message: ConsensusMessage,
+  lock: LockState,
+): RestoredSigning {
+  const earlier = prev !== null && prev.height === message.height ? prev.signed : [];
+  return {
+    height: message.height,
+    lastSigned: message,
+    lock,
+    signed: [...earlier, message].slice(-MAX_SIGNED_KEPT),
+  };
+}
 
 export class SigningGuardError extends Error {
   readonly code = 'SIGNING_STATE_UNREADABLE';
@@ -66,7 +84,11 @@ function parse(text: string): RestoredSigning {
   if (v.version !== FILE_VERSION) throw new Error(`unknown version ${String(v.version)}`);
   if (!isWellFormed(v.lastSigned)) throw new Error('lastSigned is not a consensus message');
   if (!isLock(v.lock)) throw new Error('lock is malformed');
-  return { height: v.lastSigned.height, lastSigned: v.lastSigned, lock: v.lock };
+  const height = v.lastSigned.height;
+  if (!Array.isArray(v.signed) || !v.signed.every((m) => isWellFormed(m) && m.height === height)) {
+    throw new Error('signed is malformed');
+  }
+  return { height, lastSigned: v.lastSigned, lock: v.lock, signed: v.signed };
 }
 
 /** Same rules in memory (simulations, tests, a node that signs nothing durable). */
@@ -84,7 +106,7 @@ export class MemorySigningGuard {
 
   authorizeSync(message: ConsensusMessage, lock: LockState): SignDecision {
     const d = checkSign(this.last?.lastSigned ?? null, message);
-    if (d.ok && !d.resend) this.last = { height: message.height, lastSigned: message, lock };
+    if (d.ok && !d.resend) this.last = record(this.last, message, lock);
     return d;
   }
 }
@@ -135,10 +157,11 @@ export class SigningGuard {
     const run = this.queue.then(async (): Promise<SignDecision> => {
       const d = checkSign(this.last?.lastSigned ?? null, message);
       if (!d.ok || d.resend) return d;
-      const next: RestoredSigning = { height: message.height, lastSigned: message, lock };
+      const next = record(this.last, message, lock);
       await writeFileAtomic(
         this.file,
-        JSON.stringify({ version: FILE_VERSION, lastSigned: message, lock }) + '\n',
+        JSON.stringify({ version: FILE_VERSION, lastSigned: message, lock, signed: next.signed }) +
+          '\n',
         { mode: 0o600 },
       );
       this.last = next;

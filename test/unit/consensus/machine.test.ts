@@ -175,6 +175,7 @@ describe('precommit rules', () => {
     const persist = out.find((a) => a.kind === 'persist');
     assert.ok(persist && persist.kind === 'persist');
     assert.equal(persist.lock.lockedValue, V);
+    assert.equal(persist.lock.validRound, 0);
   });
 
   test('line 36 needs +2/3 by stake, not by count: 30 + 20 + 10 is not a polka', () => {
@@ -473,8 +474,28 @@ describe('message checks and evidence', () => {
     const verdict = verifyEvidence(CHAIN_ID, ev[0]!, SET);
     assert.ok(verdict.ok);
     assert.equal(verdict.validator, keyOf(2).key);
-    // the first vote stands
-    assert.equal(d.state.rounds.get(0)!.prevotes.byValidator.get(keyOf(2).key)!.blockHash, V);
+    // two are kept (each counts once towards its value), the third only adds to the evidence
+    const held = d.state.rounds.get(0)!.prevotes.byValidator.get(keyOf(2).key)!;
+    assert.deepEqual(
+      held.map((v) => v.blockHash),
+      [V, NIL],
+    );
+    assert.equal(d.state.rounds.get(0)!.prevotes.total, 30n);
+  });
+
+  test('an equivocator counts towards each value it voted for, as the paper counts messages', () => {
+    // 3 (40) prevotes nil to me first, then V (as it did to others): 10 + 30 + 40 = 80 for V
+    const d = start(0);
+    d.propose(proposal(P0, 1, 0, V));
+    d.votes(vote(3, 'prevote', 1, 0, NIL), vote(2, 'prevote', 1, 0, V));
+    assert.equal(d.state.lockedRound, -1);
+    const out = d.votes(vote(3, 'prevote', 1, 0, V));
+    assert.deepEqual(
+      sentVotes(out, 'precommit').map((v) => v.blockHash),
+      [V],
+    );
+    // "2f+1 of anything" counts 3 once: 10 + 30 + 40
+    assert.equal(d.state.rounds.get(0)!.prevotes.total, 80n);
   });
 
   test('two proposals of one proposer give evidence', () => {
@@ -539,9 +560,19 @@ describe('purity and restarts', () => {
       kind: 'new-height',
       height: 1,
       validators: SET,
-      restored: { height: 1, lastSigned: persisted.message, lock: persisted.lock },
+      restored: {
+        height: 1,
+        lastSigned: persisted.message,
+        lock: persisted.lock,
+        signed: first.actions.flatMap((a) => (a.kind === 'persist' ? [a.message] : [])),
+      },
     });
-    assert.deepEqual(sent(out), [persisted.message]);
+    // both its prevote and its precommit go out again; nothing new is signed
+    assert.deepEqual(
+      sent(out).map((m) => m.type),
+      ['prevote', 'precommit'],
+    );
+    assert.equal(out.filter((a) => a.kind === 'persist').length, 0);
     assert.equal(d.state.lockedValue, V);
     // a different proposal for round 0 (a byzantine proposer): no new prevote at round 0
     const more = d.propose(proposal(P0, 1, 0, W));

@@ -68,7 +68,12 @@ describe('SigningGuard', () => {
     assert.deepEqual(onDisk.lock, LOCK);
 
     const restarted = await SigningGuard.open(file);
-    assert.deepEqual(restarted.snapshot(), { height: 5, lastSigned: pc, lock: LOCK });
+    assert.deepEqual(restarted.snapshot(), {
+      height: 5,
+      lastSigned: pc,
+      lock: LOCK,
+      signed: [pv, pc],
+    });
     assert.deepEqual(await restarted.authorize(vote(0, 'precommit', 5, 2, NIL), NO_LOCK), {
       ok: false,
       reason: 'conflict',
