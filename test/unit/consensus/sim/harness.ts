@@ -33,6 +33,7 @@ import {
   signVote,
   stepOf,
   verifyCommit,
+  type ConsensusCrypto,
   type ConsensusMessage,
   type SignedProposal,
 } from '../../../../electron/node/consensus/messages.ts';
@@ -309,14 +310,16 @@ interface SimNode {
 
 class SimFailure extends Error {}
 
-const sharedCrypto = memoCrypto(CHAIN_CRYPTO);
+/** Default: sign and verify memoized across runs (both are pure; the cache is bounded). */
+const memoizedCrypto = memoCrypto(CHAIN_CRYPTO);
 
 /** Block ids do not depend on the seed, so signatures repeat across runs and the memo pays. */
 function valueId(label: string): Hex {
   return toHex(hash256(new TextEncoder().encode(label)));
 }
 
-export function runSimulation(sc: Scenario): SimResult {
+export function runSimulation(sc: Scenario, options: { crypto?: ConsensusCrypto } = {}): SimResult {
+  const sharedCrypto = options.crypto ?? memoizedCrypto;
   const rng = new Rng(sc.seed);
   const q = new EventQueue<Event>();
   let now = 0;
