@@ -17,6 +17,8 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] a
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DEFAULT_WEB_PORT = 7420;
+/** The p2p TCP port a node listens on unless told otherwise (a free one when it is taken). */
+export const DEFAULT_P2P_PORT = 30333;
 
 export const ConfigSchema = z
   .object({
@@ -52,6 +54,24 @@ export const ConfigSchema = z
           .min(0)
           .max(24 * 60)
           .default(15),
+      })
+      .strict()
+      .prefault({}),
+    p2p: z
+      .object({
+        /** Take part in the network at all (off: the chain runs alone, nothing listens). */
+        enabled: z.boolean().default(true),
+        /** Listen multiaddrs; the default port falls back to a free one when taken. */
+        listen: z
+          .array(z.string().min(1).max(256))
+          .max(16)
+          .default([`/ip4/0.0.0.0/tcp/${DEFAULT_P2P_PORT}`]),
+        /** Peers dialled at start and re-dialled when none is left, each …/p2p/<peerId>. */
+        bootstrap: z.array(z.string().min(1).max(512)).max(64).default([]),
+        /** Find peers on the local network (multicast DNS). */
+        mdns: z.boolean().default(true),
+        /** Ask the home router to forward the p2p port (UPnP). */
+        upnp: z.boolean().default(true),
       })
       .strict()
       .prefault({}),

@@ -17,6 +17,7 @@ import { createApiHandlers } from './api/handlers.ts';
 import { ModelsService } from './inference/models-service.ts';
 import { WalletService } from './wallet/service.ts';
 import { ChainService } from './chain/service.ts';
+import { NetworkService } from './network/service.ts';
 import { ConfirmationBroker, type SigningConfirmer } from './wallet/confirm.ts';
 import type { AppInfo, AppMode } from './api/methods/app.ts';
 
@@ -39,6 +40,7 @@ export class NodeRuntime {
   readonly models: ModelsService;
   readonly wallets: WalletService;
   readonly chain: ChainService;
+  readonly network: NetworkService;
   readonly handlers: ApiHandlers;
   readonly info: AppInfo;
   /** Asks connected UIs to approve signatures (web mode); see wallet/confirm.ts. */
@@ -85,7 +87,18 @@ export class NodeRuntime {
       appVersion: APP_VERSION,
     });
     this.chain.on('block', (block) => this.publish('chain.block', block));
-    this.node = new NoesisNode({ dataDir, logger: logs.logger, services: [this.chain] });
+    this.network = new NetworkService({
+      dataDir,
+      chain: this.chain,
+      config: () => this.currentConfig.p2p,
+      logger: logs.logger.child({ module: 'network' }),
+      onStatus: (status) => this.publish('network.status', status),
+    });
+    this.node = new NoesisNode({
+      dataDir,
+      logger: logs.logger,
+      services: [this.chain, this.network],
+    });
     this.handlers = createApiHandlers({
       config: { get: () => this.currentConfig, update: (patch) => this.updateConfig(patch) },
       info: this.info,
@@ -95,6 +108,7 @@ export class NodeRuntime {
       wallets: this.wallets,
       chain: this.chain,
       confirmations: this.confirmations,
+      network: this.network,
     });
     this.node.on('status', (status) => this.publish('node.status', status));
     logs.ring.on('line', (line) => this.publish('log', line));
@@ -140,6 +154,7 @@ export class NodeRuntime {
       ui: { ...current.ui, ...patch.ui },
       wallet: { ...current.wallet, ...patch.wallet },
       logs: { ...current.logs, ...patch.logs },
+      p2p: { ...current.p2p, ...patch.p2p },
     });
     await saveConfig(this.dataDir, next);
     this.currentConfig = next;

@@ -15,6 +15,8 @@ import type { SigningRequest } from '../wallet/confirm.ts';
 import { chainMethods } from './methods/chain.ts';
 import { earningsMethods } from './methods/earnings.ts';
 import { govMethods } from './methods/gov.ts';
+import { networkMethods } from './methods/network.ts';
+import type { NetworkStatusView } from '../network/service.ts';
 import type { BlockSummary } from '../chain/service.ts';
 import type { NodeStatus } from '../node-status.ts';
 import type { LogLine } from '../logger.ts';
@@ -30,6 +32,7 @@ export const methods = {
   ...chainMethods,
   ...earningsMethods,
   ...govMethods,
+  ...networkMethods,
   ...confirmMethods,
   ...configMethods,
 };
@@ -61,6 +64,8 @@ export interface EventMap {
   'wallet.locked': { name: string; reason: LockReason };
   /** A new final block (height, hash, time, transaction count, state root). */
   'chain.block': BlockSummary;
+  /** The network view's numbers (peers, sync, reachability), every few seconds while it runs. */
+  'network.status': NetworkStatusView;
   /** The node waits for the user to approve or reject an action before signing it. */
   'confirm.request': SigningRequest;
   /** A signing request was answered (in any window) or expired. */
@@ -75,6 +80,7 @@ export const eventNames: readonly EventName[] = [
   'models.token',
   'models.engine',
   'chain.block',
+  'network.status',
   'confirm.request',
   'confirm.settled',
 ];

@@ -17,6 +17,7 @@ import { createChainHandlers } from '../chain/api.ts';
 import { createEarningsHandlers } from '../incentive/earnings-api.ts';
 import { createGovHandlers } from '../chain/gov-api.ts';
 import type { ConfirmationBroker } from '../wallet/confirm.ts';
+import type { NetworkService } from '../network/service.ts';
 
 export interface HandlerDeps {
   config: { get(): Config; update(patch: ConfigPatch): Promise<Config> };
@@ -27,6 +28,7 @@ export interface HandlerDeps {
   wallets: WalletService;
   chain: ChainService;
   confirmations: ConfirmationBroker;
+  network: NetworkService;
 }
 
 export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
@@ -41,6 +43,7 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     ...createChainHandlers(deps.chain),
     ...createEarningsHandlers(deps.chain, deps.wallets),
     ...createGovHandlers(deps.chain),
+    'network.status': () => deps.network.status(),
     'config.get': async () => deps.config.get(),
     'config.update': (patch) => deps.config.update(patch),
     'confirm.pending': async () => deps.confirmations.pending(),

@@ -30,7 +30,8 @@ import {
   type ChainStatusView,
   type TxView,
 } from './queries.ts';
-import { decodeTx } from './state.ts';
+import { applyBlock, checkLastCommit, decodeTx, type ApplyOk } from './state.ts';
+import { blockHash, type Block, type Commit } from './block.ts';
 import { ChainStore, type CommittedBlock } from './store/chain-store.ts';
 import { txMessage, type SignedTx, type TxBody, type TxCall } from './tx.ts';
 import { proposalKey, type ChainState } from './types.ts';
@@ -87,7 +88,15 @@ export interface BlockSummary {
 
 const NO_LOG: ChainLogger = { info() {}, warn() {}, error() {} };
 
-export class ChainService extends EventEmitter<{ block: [BlockSummary] }> implements NodeService {
+export interface ChainServiceEvents {
+  block: [BlockSummary];
+  /** A block made final here (produced or synced), with its commit: the network announces it. */
+  committed: [CommittedBlock];
+  /** A transaction this node accepted from a local caller (not from the network). */
+  tx: [SignedTx];
+}
+
+export class ChainService extends EventEmitter<ChainServiceEvents> implements NodeService {
   readonly name = 'chain';
   readonly dir: string;
   private readonly o: ChainServiceOptions;
@@ -162,6 +171,7 @@ export class ChainService extends EventEmitter<{ block: [BlockSummary] }> implem
     }
     if (this.o.genesis !== undefined) {
       genesisState(this.o.genesis); // refuse a bad genesis before writing it
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
       await writeFileAtomic(files.genesis, JSON.stringify(this.o.genesis, null, 2) + '\n');
       return true;
     }
@@ -239,6 +249,7 @@ export class ChainService extends EventEmitter<{ block: [BlockSummary] }> implem
       }
     }
     this.emit('block', summary);
+    this.emit('committed', b);
     this.warnAboutUpgrades();
   }
 
@@ -343,6 +354,7 @@ export class ChainService extends EventEmitter<{ block: [BlockSummary] }> implem
   async submitTx(tx: SignedTx, waitMs = 0): Promise<TxView> {
     const state = this.queries.state;
     const hash = this.mempool.add(tx, state);
+    this.emit('tx', tx);
     const view = pendingTxView(tx);
     if (waitMs <= 0) return view;
     const height = await new Promise<number>((resolve, reject) => {
@@ -437,6 +449,79 @@ export class ChainService extends EventEmitter<{ block: [BlockSummary] }> implem
     );
   }
 
+  /** The open chain store (null while stopped or waiting for a wallet); read-only use. */
+  get openStore(): ChainStore | null {
+    return this.store;
+  }
+
+  /**
+   * A transaction gossiped by a peer: into the mempool when it is valid against the current
+   * state. 'added' or 'known'; throws (a ChainError) when it is malformed or does not fit.
+   */
+  receiveTx(bytes: Uint8Array): 'added' | 'known' {
+    const state = this.queries.state;
+    const tx = decodeTx(state.chainId, bytes);
+    if (this.mempool.has(txHashOf(tx))) return 'known';
+    this.mempool.add(tx, state);
+    return 'added';
+  }
+
+  private synced: { hash: Hex; pre: ChainState; result: ApplyOk } | null = null;
+  private syncLock: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Checks a block received from the network against the current tip exactly as a produced one
+   * is replayed and as its successor will be: header (chain id, height, prevHash, time,
+   * proposer, body hashes, its lastCommit signed by > 2/3 of the voting power), every
+   * transaction's signature, execution, and the post-state root against the header. Then the
+   * block's own commit must carry > 2/3 of the voting power of the validator set that signs
+   * block H (the post-state's, the same check block H+1's lastCommit gets). Throws the reason.
+   */
+  verifySyncedBlock(block: Block, commit: Commit): true {
+    const store = this.store;
+    if (store === null) throw chainError(ChainErrorCode.NOT_RUNNING, 'the chain is not running');
+    const pre = store.state;
+    const result = applyBlock(pre, block);
+    if (!result.ok) throw result.error;
+    checkLastCommit(result.state, block.header.height + 1, commit);
+    this.synced = { hash: blockHash(block.header), pre, result };
+    return true;
+  }
+
+  /**
+   * Makes a block from the network final here through the same path as a produced block (block
+   * log + fsync, state, index, `block` event). Verifies it first unless verifySyncedBlock just
+   * did for this tip. A block this node already has is a no-op (sync and gossip may race).
+   */
+  applySyncedBlock(block: Block, commit: Commit): Promise<void> {
+    const next = this.syncLock.then(() => this.applySyncedNow(block, commit));
+    this.syncLock = next.catch(() => undefined);
+    return next;
+  }
+
+  private async applySyncedNow(block: Block, commit: Commit): Promise<void> {
+    const store = this.store;
+    if (store === null) throw chainError(ChainErrorCode.NOT_RUNNING, 'the chain is not running');
+    const hash = blockHash(block.header);
+    const height = block.header.height;
+    if (height <= store.state.height) {
+      const have = store.db.block(height);
+      if (have?.hash === hash) return;
+      throw chainError(ChainErrorCode.WRONG_HEIGHT, 'a different block is final at this height', {
+        height,
+      });
+    }
+    const cached = this.synced;
+    if (cached === null || cached.hash !== hash || cached.pre !== store.state) {
+      this.verifySyncedBlock(block, commit);
+    }
+    const { result } = this.synced!;
+    this.synced = null;
+    const committed = await store.commitBlock(block, commit, result.state, result.events);
+    this.mempool.prune(result.state);
+    this.onBlock(committed);
+  }
+
   /** Test hook: produce one block now (the producer's own timer keeps running). */
   async produceBlockNow(): Promise<void> {
     if (this.producer === null) throw chainError(ChainErrorCode.NOT_RUNNING, 'not producing');
@@ -445,6 +530,10 @@ export class ChainService extends EventEmitter<{ block: [BlockSummary] }> implem
 }
 
 export { fromHex, decodeSignedTx };
+
+function txHashOf(tx: SignedTx): Hex {
+  return toHex(hash256(encodeSignedTx(tx)));
+}
 
 /** Compares "x.y.z" versions numerically (a missing part counts as 0). */
 export function compareVersions(a: string, b: string): number {

@@ -26,6 +26,7 @@ import { ChainStore } from '../chain/store/chain-store.ts';
 import { txMessage, type TxBody, type TxCall } from '../chain/tx.ts';
 import { WalletService } from '../wallet/service.ts';
 import { readPassword } from './prompt.ts';
+import { addGenesisCommand } from './network.ts';
 
 export interface Common {
   dataDir?: string;
@@ -179,6 +180,7 @@ export function addChainCommands(program: Command): void {
   const chain = program
     .command('chain')
     .description('the ledger: balances, blocks, transfers, stake');
+  addGenesisCommand(chain);
 
   withCommon(chain.command('status').description('height, state root and tip of the chain')).action(
     async (options: Common) => {

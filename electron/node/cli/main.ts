@@ -11,6 +11,7 @@ import { addModelsCommands } from './models.ts';
 import { addChainCommands } from './chain.ts';
 import { addEarningsCommands } from './earnings.ts';
 import { addGovCommands } from './gov.ts';
+import { addNetworkCommands } from './network.ts';
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -38,8 +39,21 @@ export function buildProgram(): Command {
     .option('--port <n>', 'web UI port (default 7420; 0 picks a free one)', parsePort)
     .option('--host <address>', 'address the web UI binds (default 127.0.0.1)')
     .option('--headless', 'never open a window; serve the UI on the web port')
+    .option('--genesis <file>', 'join the network this genesis file defines')
+    .option(
+      '--bootstrap <multiaddr>',
+      'a peer of that network, …/p2p/<peer id> (repeatable; kept in the p2p settings)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .action(
-      async (options: { dataDir?: string; port?: number; host?: string; headless?: boolean }) => {
+      async (options: {
+        dataDir?: string;
+        port?: number;
+        host?: string;
+        headless?: boolean;
+        genesis?: string;
+        bootstrap?: string[];
+      }) => {
         process.exitCode = await runStart(options);
       },
     );
@@ -49,6 +63,7 @@ export function buildProgram(): Command {
   addChainCommands(program);
   addEarningsCommands(program);
   addGovCommands(program);
+  addNetworkCommands(program);
   return program;
 }
 

@@ -8,18 +8,24 @@ import { fileURLToPath } from 'node:url';
 import { defaultDataDir } from '../data-dir.ts';
 import { startHeadless } from '../headless.ts';
 import { findElectron } from './electron-binary.ts';
+import { prepareJoin } from '../network/join.ts';
 
 export interface StartOptions {
   dataDir?: string | undefined;
   port?: number | undefined;
   host?: string | undefined;
   headless?: boolean | undefined;
+  /** Join the network this genesis file defines (written into the data folder). */
+  genesis?: string | undefined;
+  /** Peers to dial, each …/p2p/<peerId> (added to the p2p.bootstrap setting). */
+  bootstrap?: string[] | undefined;
 }
 
 const ELECTRON_MAIN = fileURLToPath(new URL('../../../dist/electron/main.js', import.meta.url));
 
 export async function runStart(options: StartOptions): Promise<number> {
   const dataDir = options.dataDir ?? defaultDataDir();
+  await prepareJoin({ dataDir, genesisFile: options.genesis, bootstrap: options.bootstrap });
   if (!options.headless) {
     const electron = findElectron();
     if (electron.available) return runElectron(electron.binary, dataDir, options);

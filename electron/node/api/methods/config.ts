@@ -11,6 +11,7 @@ const patch = z
     ui: ConfigSchema.shape.ui.unwrap().partial().strict().optional(),
     wallet: ConfigSchema.shape.wallet.unwrap().partial().strict().optional(),
     logs: ConfigSchema.shape.logs.unwrap().partial().strict().optional(),
+    p2p: ConfigSchema.shape.p2p.unwrap().partial().strict().optional(),
   })
   .strict();
 
@@ -22,6 +23,6 @@ export const configMethods = {
   }),
   'config.update': defineMethod<ConfigPatch, Config>(patch, {
     summary:
-      'Change some settings; they are validated, saved atomically and applied at once where they can be (wallet auto-lock, close to tray); web and log settings apply at the next start.',
+      'Change some settings; they are validated, saved atomically and applied at once where they can be (wallet auto-lock, close to tray); web, log and p2p settings apply at the next start.',
   }),
 };
