@@ -133,6 +133,7 @@ export const PAGES = [
   { id: 'stake', title: 'Stake' },
   { id: 'governance', title: 'Governance' },
   { id: 'explorer', title: 'Explorer' },
+  { id: 'network', title: 'Network' },
   { id: 'logs', title: 'Logs' },
   { id: 'settings', title: 'Settings' },
 ] as const;

@@ -12,6 +12,7 @@ import WalletPage from './WalletPage.svelte';
 import StakePage from './StakePage.svelte';
 import GovernancePage from './GovernancePage.svelte';
 import ExplorerPage from './ExplorerPage.svelte';
+import NetworkPage from './NetworkPage.svelte';
 import LogsPage from './LogsPage.svelte';
 import SettingsPage from './SettingsPage.svelte';
 
@@ -31,6 +32,7 @@ export const pages: readonly PageEntry[] = [
   { id: 'stake', label: 'nav.stake', component: StakePage },
   { id: 'governance', label: 'nav.governance', component: GovernancePage },
   { id: 'explorer', label: 'nav.explorer', component: ExplorerPage },
+  { id: 'network', label: 'nav.network', component: NetworkPage },
   { id: 'logs', label: 'nav.logs', component: LogsPage },
   { id: 'settings', label: 'nav.settings', component: SettingsPage, footer: true },
 ];

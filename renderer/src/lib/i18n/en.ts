@@ -14,6 +14,7 @@ export const en = {
   'nav.earnings': 'Earnings',
   'nav.wallet': 'Wallet',
   'nav.governance': 'Governance',
+  'nav.network': 'Network',
   'nav.explorer': 'Explorer',
   'nav.stake': 'Stake',
   'nav.logs': 'Logs',
@@ -841,6 +842,76 @@ export const en = {
   'errors.INFERENCE_GENERATION_FAILED': 'the model failed while writing ({message}).',
   'errors.INFERENCE_FILE_NOT_FOUND': 'there is no readable file at that path.',
   'errors.unknown': 'something went wrong ({message}).',
+  // Network page (peers, reachability, validators, sync).
+  'network.title': 'Network',
+  'network.intro':
+    'The peers this node talks to, whether other nodes can reach it, the validators, and how far the chain is synced.',
+  'network.refresh': 'Refresh',
+  'network.loading': 'Asking the node…',
+  'network.failed': 'Could not read the network status: {reason}',
+  'network.stale': 'The connection to the node is lost: these numbers may be out of date.',
+  'network.state.stopped': 'The network is stopped (the node is not running).',
+  'network.state.disabled':
+    'The network is turned off in the settings: this node runs its chain alone.',
+  'network.state.waiting-for-chain':
+    'The network starts once the chain is open (it may be waiting for a wallet).',
+  'network.state.running': 'The network is running.',
+  'network.state.error': 'The network could not start.',
+  'network.none': '—',
+  'network.height': 'Height',
+  'network.bestPeer': 'Best peer height',
+  'network.peerCount': 'Peers',
+  'network.lastBlock': 'Last block',
+  'network.lastBlockNever': 'none yet',
+  'network.round': 'Consensus round',
+  'network.roundNone': 'not used: a single validator makes the blocks',
+  'network.sync.heading': 'Sync',
+  'network.sync.catchingUp': 'Catching up: block {height} of {best}, {remaining} to go',
+  'network.sync.etaSeconds': 'about {n} s left',
+  'network.sync.etaMinutes': 'about {n} min left',
+  'network.sync.etaHours': 'about {n} h left',
+  'network.sync.rate': '{rate} blocks/s',
+  'network.sync.synced': 'Synced: this node is at block {height}, and the best peer at {best}.',
+  'network.sync.behind':
+    'Not synced yet: this node is behind its peers and downloading the missing blocks.',
+  'network.sync.producer':
+    'Up to date: this node makes the blocks of its network itself. No peer is connected to compare with.',
+  'network.sync.noPeers':
+    'Sync unknown: no peer is connected, so there is nobody to compare heights with.',
+  'network.self.heading': 'This node',
+  'network.self.peerId': 'Peer id',
+  'network.self.noAddresses': 'Not listening yet.',
+  'network.self.addressesHelp':
+    'Another node joins this network with noesis start --genesis FILE --bootstrap and one of these addresses:',
+  'network.reach.off': 'Reachability is not known while the network is not running.',
+  'network.reach.reachable': 'Other nodes can connect to this node directly at {address}.',
+  'network.reach.unreachable':
+    'Other nodes cannot connect to this node directly. Your public address is {address}; forward TCP port {port} on your router to this computer to fix it.',
+  'network.reach.relay': 'Meanwhile a relay carries other nodes’ connections to this one.',
+  'network.reach.checking': 'Checking whether other nodes can connect to this node…',
+  'network.reach.unknown':
+    'Not known yet whether other nodes can connect to this node: no peer outside this computer or local network has checked it.',
+  'network.peers.heading': 'Peers ({count})',
+  'network.peers.none':
+    'No peers connected. Nodes on this local network are found automatically; to join another network, start with --genesis and --bootstrap.',
+  'network.peers.noneDialing':
+    'No peers connected: dialling the bootstrap peers again, with growing pauses.',
+  'network.peers.peer': 'Peer',
+  'network.peers.address': 'Address',
+  'network.peers.direction': 'Direction',
+  'network.peers.latency': 'Latency',
+  'network.peers.agent': 'Software',
+  'network.peers.score': 'Score',
+  'network.peers.height': 'Height',
+  'network.peers.inbound': 'inbound',
+  'network.peers.outbound': 'outbound',
+  'network.peers.relayed': 'relayed',
+  'network.validators.heading': 'Validators',
+  'network.validators.none': 'No validators.',
+  'network.validators.hotkey': 'Hotkey',
+  'network.validators.key': 'Consensus key',
+  'network.validators.power': 'Voting power (rao staked)',
+  'network.validators.share': 'Share',
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

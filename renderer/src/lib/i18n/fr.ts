@@ -12,6 +12,7 @@ export const fr: Messages = {
   'nav.earnings': 'Gains',
   'nav.wallet': 'Portefeuille',
   'nav.governance': 'Gouvernance',
+  'nav.network': 'Réseau',
   'nav.explorer': 'Explorateur',
   'nav.stake': 'Staking',
   'nav.logs': 'Journal',
@@ -855,4 +856,77 @@ export const fr: Messages = {
   'errors.INFERENCE_GENERATION_FAILED': 'le modèle a échoué en écrivant ({message}).',
   'errors.INFERENCE_FILE_NOT_FOUND': 'aucun fichier lisible à ce chemin.',
   'errors.unknown': 'une erreur est survenue ({message}).',
+  // Network page (peers, reachability, validators, sync).
+  'network.title': 'Réseau',
+  'network.intro':
+    'Les pairs avec qui ce nœud échange, si les autres nœuds peuvent le joindre, les validateurs, et où en est la synchronisation de la chaîne.',
+  'network.refresh': 'Actualiser',
+  'network.loading': 'Interrogation du nœud…',
+  'network.failed': 'Impossible de lire l’état du réseau : {reason}',
+  'network.stale': 'La connexion au nœud est perdue : ces chiffres peuvent être périmés.',
+  'network.state.stopped': 'Le réseau est arrêté (le nœud ne tourne pas).',
+  'network.state.disabled':
+    'Le réseau est désactivé dans les réglages : ce nœud fait tourner sa chaîne seul.',
+  'network.state.waiting-for-chain':
+    'Le réseau démarre une fois la chaîne ouverte (elle attend peut-être un portefeuille).',
+  'network.state.running': 'Le réseau fonctionne.',
+  'network.state.error': 'Le réseau n’a pas pu démarrer.',
+  'network.none': '—',
+  'network.height': 'Hauteur',
+  'network.bestPeer': 'Hauteur du meilleur pair',
+  'network.peerCount': 'Pairs',
+  'network.lastBlock': 'Dernier bloc',
+  'network.lastBlockNever': 'aucun pour l’instant',
+  'network.round': 'Tour de consensus',
+  'network.roundNone': 'inutilisé : un seul validateur produit les blocs',
+  'network.sync.heading': 'Synchronisation',
+  'network.sync.catchingUp': 'Rattrapage : bloc {height} sur {best}, encore {remaining}',
+  'network.sync.etaSeconds': 'environ {n} s restantes',
+  'network.sync.etaMinutes': 'environ {n} min restantes',
+  'network.sync.etaHours': 'environ {n} h restantes',
+  'network.sync.rate': '{rate} blocs/s',
+  'network.sync.synced':
+    'Synchronisé : ce nœud est au bloc {height}, le meilleur pair au bloc {best}.',
+  'network.sync.behind':
+    'Pas encore synchronisé : ce nœud est en retard sur ses pairs et télécharge les blocs manquants.',
+  'network.sync.producer':
+    'À jour : ce nœud produit lui-même les blocs de son réseau. Aucun pair n’est connecté pour comparer.',
+  'network.sync.noPeers':
+    'Synchronisation inconnue : aucun pair n’est connecté, personne avec qui comparer les hauteurs.',
+  'network.self.heading': 'Ce nœud',
+  'network.self.peerId': 'Identifiant de pair',
+  'network.self.noAddresses': 'Pas encore à l’écoute.',
+  'network.self.addressesHelp':
+    'Un autre nœud rejoint ce réseau avec noesis start --genesis FICHIER --bootstrap et l’une de ces adresses :',
+  'network.reach.off': 'Joignabilité inconnue tant que le réseau ne tourne pas.',
+  'network.reach.reachable':
+    'Les autres nœuds peuvent se connecter directement à ce nœud à {address}.',
+  'network.reach.unreachable':
+    'Les autres nœuds ne peuvent pas se connecter directement à ce nœud. Votre adresse publique est {address} ; redirigez le port TCP {port} de votre box vers cet ordinateur pour y remédier.',
+  'network.reach.relay': 'En attendant, un relais achemine vers ce nœud les connexions des autres.',
+  'network.reach.checking':
+    'Vérification en cours : les autres nœuds peuvent-ils se connecter à ce nœud ?',
+  'network.reach.unknown':
+    'On ne sait pas encore si les autres nœuds peuvent se connecter à ce nœud : aucun pair hors de cet ordinateur ou du réseau local ne l’a vérifié.',
+  'network.peers.heading': 'Pairs ({count})',
+  'network.peers.none':
+    'Aucun pair connecté. Les nœuds du réseau local sont trouvés automatiquement ; pour rejoindre un autre réseau, démarrez avec --genesis et --bootstrap.',
+  'network.peers.noneDialing':
+    'Aucun pair connecté : nouvelles tentatives vers les pairs d’amorçage, à intervalles croissants.',
+  'network.peers.peer': 'Pair',
+  'network.peers.address': 'Adresse',
+  'network.peers.direction': 'Sens',
+  'network.peers.latency': 'Latence',
+  'network.peers.agent': 'Logiciel',
+  'network.peers.score': 'Score',
+  'network.peers.height': 'Hauteur',
+  'network.peers.inbound': 'entrant',
+  'network.peers.outbound': 'sortant',
+  'network.peers.relayed': 'relayé',
+  'network.validators.heading': 'Validateurs',
+  'network.validators.none': 'Aucun validateur.',
+  'network.validators.hotkey': 'Hotkey',
+  'network.validators.key': 'Clé de consensus',
+  'network.validators.power': 'Poids de vote (rao en stake)',
+  'network.validators.share': 'Part',
 };
