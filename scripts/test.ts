@@ -8,7 +8,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const NODE_TEST_FLAGS = ['--experimental-test-module-mocks', '--test-timeout=300000'];
+const NODE_TEST_FLAGS = [
+  '--experimental-test-module-mocks',
+  '--test-timeout=300000',
+  '--import=./test/setup.ts',
+];
 const DEFAULT_NODE_TESTS = ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'];
 
 interface Counts {
@@ -16,6 +20,10 @@ interface Counts {
   failed: number;
   skipped: number;
 }
+
+// Nodes started by the tests keep their networking on 127.0.0.1: no LAN multicast (mDNS), no
+// router requests (UPnP), no listener on other interfaces.
+process.env.NOESIS_LOOPBACK_ONLY = '1';
 
 const args = process.argv.slice(2);
 const browserFiles = args.filter((file) => file.endsWith('.spec.ts'));

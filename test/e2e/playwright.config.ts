@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
+import '../setup.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 

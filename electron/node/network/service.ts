@@ -132,7 +132,7 @@ export class NetworkService implements NodeService {
   }
 
   private async launch(store: ChainStore): Promise<void> {
-    const config = this.o.config();
+    const config = loopbackOnly() ? keepToLoopback(this.o.config()) : this.o.config();
     const key = await loadOrCreateNodeKey(this.o.dataDir);
     if (this.stopped) return;
     const chain = this.o.chain;
@@ -340,4 +340,25 @@ export class NetworkService implements NodeService {
 
 function isLoopback(address: string): boolean {
   return address.startsWith('/ip4/127.') || address.startsWith('/ip6/::1/');
+}
+
+/**
+ * `NOESIS_LOOPBACK_ONLY=1` keeps a node's networking on this machine: the p2p listener binds
+ * 127.0.0.1 instead of every interface, and neither mDNS nor UPnP sends anything to the local
+ * network. The test suite and CI set it (a sandbox has no LAN to talk to, and must not try);
+ * a desktop never does.
+ */
+export function loopbackOnly(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.NOESIS_LOOPBACK_ONLY === '1';
+}
+
+export function keepToLoopback(config: Config['p2p']): Config['p2p'] {
+  return {
+    ...config,
+    listen: config.listen.map((address) =>
+      address.replace(/^\/ip4\/0\.0\.0\.0\//, '/ip4/127.0.0.1/'),
+    ),
+    mdns: false,
+    upnp: false,
+  };
 }
