@@ -9,7 +9,7 @@ import { signCommit } from './block.ts';
 import type { Hex } from './crypto.ts';
 import { ChainErrorCode } from './errors.ts';
 import type { Mempool } from './mempool.ts';
-import { buildBlock } from './state.ts';
+import { buildBlock, type BuildResult } from './state.ts';
 import type { ChainStore, CommittedBlock } from './store/chain-store.ts';
 import { txHash } from './tx.ts';
 import type { ChainEvent } from './types.ts';
@@ -69,29 +69,20 @@ export class BlockProducer {
 
   private async produceNow(): Promise<CommittedBlock> {
     const { store, mempool } = this.o;
-    const state = store.state;
-    const candidates = mempool.select(state, this.o.maxTxsPerBlock ?? 5000);
-    const built = buildBlock(state, {
-      time: (this.o.now ?? Date.now)(),
+    const built = buildNextBlock(store, mempool, {
       proposer: this.o.validatorKey,
-      lastCommit: store.tipCommit,
-      txs: candidates,
+      time: (this.o.now ?? Date.now)(),
+      maxTxs: this.o.maxTxsPerBlock,
     });
     const commit = signCommit(
-      state.chainId,
+      store.state.chainId,
       built.block.header.height,
       built.hash,
       this.o.validatorSecret,
       this.o.validatorKey,
     );
     const committed = await store.commitBlock(built.block, commit, built.state, built.events);
-    mempool.prune(
-      built.state,
-      // A nonce gap only means an earlier transaction of the signer failed: keep waiting.
-      built.rejected
-        .filter((r) => r.error.code !== ChainErrorCode.NONCE_GAP)
-        .map((r) => txHash(r.tx)),
-    );
+    pruneMempool(mempool, built);
     this.o.onBlock?.(committed, built.events);
     return committed;
   }
@@ -102,4 +93,34 @@ export class BlockProducer {
     this.timer = null;
     await this.inFlight;
   }
+}
+
+/**
+ * The next block on the store's tip from the mempool's ready transactions (those that fail are
+ * skipped), with the tip's commit as lastCommit: the single producer's block and a consensus
+ * proposal alike (consensus/shell.ts).
+ */
+export function buildNextBlock(
+  store: ChainStore,
+  mempool: Mempool,
+  input: { proposer: Hex; time: number; maxTxs?: number },
+): BuildResult {
+  const state = store.state;
+  return buildBlock(state, {
+    time: input.time,
+    proposer: input.proposer,
+    lastCommit: store.tipCommit,
+    txs: mempool.select(state, input.maxTxs ?? 5000),
+  });
+}
+
+/** Drops what a committed block included, and what failed in it for good, from the mempool. */
+export function pruneMempool(mempool: Mempool, built: BuildResult): void {
+  mempool.prune(
+    built.state,
+    // A nonce gap only means an earlier transaction of the signer failed: keep waiting.
+    built.rejected
+      .filter((r) => r.error.code !== ChainErrorCode.NONCE_GAP)
+      .map((r) => txHash(r.tx)),
+  );
 }

@@ -109,6 +109,7 @@ export class ChainService extends EventEmitter<ChainServiceEvents> implements No
   private message: string | null = null;
   private network: ChainStatusView['network'] = null;
   private validatorKey: Hex | null = null;
+  private consensusKey: { secret: Uint8Array; publicKey: Hex } | null = null;
   private waiting: NodeJS.Timeout | null = null;
   private opening: Promise<void> | null = null;
   private readonly waiters = new Map<Hex, Array<(height: number) => void>>();
@@ -215,7 +216,10 @@ export class ChainService extends EventEmitter<ChainServiceEvents> implements No
       { chainId: genesis.doc.chainId, height: store.state.height, ...store.recovery },
       'chain opened',
     );
-    if (isValidator && key !== null) {
+    this.consensusKey = key;
+    // With several validators blocks are agreed by consensus (consensus/shell.ts, run by the
+    // network service); the single producer only runs a one-validator chain.
+    if (isValidator && key !== null && store.state.validators.length === 1) {
       this.producer = new BlockProducer({
         store,
         mempool: this.mempool,
@@ -520,6 +524,18 @@ export class ChainService extends EventEmitter<ChainServiceEvents> implements No
     const committed = await store.commitBlock(block, commit, result.state, result.events);
     this.mempool.prune(result.state);
     this.onBlock(committed);
+  }
+
+  /**
+   * This node's consensus key pair (`chain/validator-key.json`) when the chain is open and the
+   * key is one of its validators; for consensus/shell.ts. Never logged, never sent.
+   */
+  consensusSigner(): { key: Hex; secretKey: Uint8Array } | null {
+    const k = this.consensusKey;
+    const state = this.store?.state;
+    if (k === null || state === undefined) return null;
+    if (!state.validators.some((v) => v.key === k.publicKey)) return null;
+    return { key: k.publicKey, secretKey: k.secret };
   }
 
   /** Test hook: produce one block now (the producer's own timer keeps running). */

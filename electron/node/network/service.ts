@@ -27,6 +27,7 @@ import type { ReachabilityFacts } from '../p2p/reachability.ts';
 import type { GossipVerdict } from '../p2p/gossip.ts';
 import { DEFAULT_P2P_PORT } from '../config.ts';
 import { loadOrCreateNodeKey } from './node-key.ts';
+import { ConsensusShell, timeoutsForInterval } from '../consensus/shell.ts';
 
 export type NetworkState = 'stopped' | 'disabled' | 'waiting-for-chain' | 'running' | 'error';
 
@@ -96,6 +97,7 @@ export class NetworkService implements NodeService {
   private launching: Promise<void> | null = null;
   private stopped = true;
   private readonly offs: Array<() => void> = [];
+  private consensus: ConsensusShell | null = null;
 
   constructor(options: NetworkServiceOptions) {
     this.o = options;
@@ -211,6 +213,21 @@ export class NetworkService implements NodeService {
         for (const tx of chain.mempool.pending().slice(0, 100)) onTx(tx);
       }, 3_000),
     );
+    if (store.state.validators.length > 1) {
+      // Several validators: blocks are agreed by Tendermint (consensus/shell.ts).
+      const interval = chain.status().blockIntervalMs ?? store.state.params.blockIntervalMs;
+      const shell = new ConsensusShell({
+        dataDir: this.o.dataDir,
+        chain,
+        p2p,
+        timeouts: timeoutsForInterval(interval),
+        blockIntervalMs: interval,
+        relayMs: Math.min(1000, Math.max(200, interval)),
+        log,
+      });
+      await shell.start();
+      this.consensus = shell;
+    }
     if (this.o.onStatus !== undefined) {
       const emit = this.o.onStatus;
       this.timers.push(
@@ -263,6 +280,8 @@ export class NetworkService implements NodeService {
     for (const off of this.offs.splice(0)) off();
     await this.launching;
     this.launching = null;
+    await this.consensus?.stop();
+    this.consensus = null;
     const p2p = this.p2pRef;
     this.p2pRef = null;
     await p2p?.stop();
@@ -330,7 +349,7 @@ export class NetworkService implements NodeService {
       validators,
       producing: this.o.chain.status().producing,
       height,
-      round: null,
+      round: this.consensus?.position.round ?? null,
       lastBlockTime,
       msSinceLastBlock: lastBlockTime === null ? null : Math.max(0, now - lastBlockTime),
       sync,
