@@ -12,6 +12,7 @@ import { addChainCommands } from './chain.ts';
 import { addEarningsCommands } from './earnings.ts';
 import { addGovCommands } from './gov.ts';
 import { addNetworkCommands } from './network.ts';
+import { addDevnetCommand } from './devnet.ts';
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -64,6 +65,7 @@ export function buildProgram(): Command {
   addEarningsCommands(program);
   addGovCommands(program);
   addNetworkCommands(program);
+  addDevnetCommand(program);
   return program;
 }
 
