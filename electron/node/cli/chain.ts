@@ -21,7 +21,7 @@ import { encodeSignedTx } from '../chain/codec.ts';
 import { toHex } from '../chain/crypto.ts';
 import { chainError, ChainErrorCode } from '../chain/errors.ts';
 import { genesisState } from '../chain/genesis.ts';
-import { ChainQueries, keyOf } from '../chain/queries.ts';
+import { ChainQueries, keyOf, type TxView } from '../chain/queries.ts';
 import { ChainStore } from '../chain/store/chain-store.ts';
 import { txMessage, type TxBody, type TxCall } from '../chain/tx.ts';
 import { WalletService } from '../wallet/service.ts';
@@ -114,6 +114,47 @@ interface SendOptions extends Common {
   noWait?: boolean;
 }
 
+/**
+ * The CLI's fallback when the wallet is locked inside the running node: unlock it here (the
+ * password from NOESIS_PASSWORD, --password-file or a prompt), sign the transaction with the
+ * signer's next nonce and the chain's minimum fee unless one was given, and submit the bytes.
+ */
+export async function signLocallyAndSubmit(
+  options: { dataDir?: string; from: string; passwordFile?: string },
+  api: ApiFile,
+  call: TxCall,
+  fee: bigint | undefined,
+  waitMs: number,
+): Promise<TxView> {
+  const wallets = new WalletService({
+    dataDir: path.resolve(options.dataDir ?? defaultDataDir()),
+    autoLockMs: 0,
+  });
+  const info = await wallets.unlock(
+    options.from,
+    await readPassword({
+      passwordFile: options.passwordFile,
+      label: `Password of ${options.from}`,
+    }),
+  );
+  try {
+    const status = await callApi(api, 'chain.status', {});
+    const balance = await callApi(api, 'chain.balance', { address: info.coldkey.address });
+    const body = {
+      chainId: status.chainId as string,
+      signer: info.coldkey.publicKey.toLowerCase(),
+      nonce: balance.nonce,
+      fee: fee ?? BigInt(status.minFee ?? '100000'),
+      ...call,
+    } as TxBody;
+    const signed = wallets.sign(options.from, { kind: 'coldkey', message: txMessage(body) });
+    const bytes = encodeSignedTx({ body, signature: toHex(signed.signature) });
+    return await callApi(api, 'chain.submit', { tx: toHex(bytes), waitMs });
+  } finally {
+    wallets.close();
+  }
+}
+
 /** Sends through the node's wallet if unlocked there, else signs here and submits the bytes. */
 async function send(
   options: SendOptions,
@@ -138,34 +179,7 @@ async function send(
     result = await callApi(api, method, { ...common, ...extra } as MethodInput<typeof method>);
   } catch (error) {
     if (!isNoesisError(error, ChainErrorCode.WALLET_LOCKED)) throw error;
-    const wallets = new WalletService({
-      dataDir: path.resolve(options.dataDir ?? defaultDataDir()),
-      autoLockMs: 0,
-    });
-    const info = await wallets.unlock(
-      options.from,
-      await readPassword({
-        passwordFile: options.passwordFile,
-        label: `Password of ${options.from}`,
-      }),
-    );
-    try {
-      const status = await callApi(api, 'chain.status', {});
-      const signer = info.coldkey.publicKey.toLowerCase();
-      const balance = await callApi(api, 'chain.balance', { address: info.coldkey.address });
-      const body = {
-        chainId: status.chainId as string,
-        signer,
-        nonce: balance.nonce,
-        fee: fee ?? 100_000n,
-        ...call(amount),
-      } as TxBody;
-      const signed = wallets.sign(options.from, { kind: 'coldkey', message: txMessage(body) });
-      const bytes = encodeSignedTx({ body, signature: toHex(signed.signature) });
-      result = await callApi(api, 'chain.submit', { tx: toHex(bytes), waitMs });
-    } finally {
-      wallets.close();
-    }
+    result = await signLocallyAndSubmit(options, api, call(amount), fee, waitMs);
   }
   print(options, result, () =>
     [

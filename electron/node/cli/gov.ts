@@ -7,16 +7,12 @@
  * (the CLI is a trusted client: it passes `confirmed: true`).
  */
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { callApi } from '../api/http-client.ts';
 import type { ApiFile } from '../api/discovery.ts';
 import type { ProposeInput, ProposeResult, VoteResult } from '../api/methods/gov.ts';
-import { defaultDataDir } from '../data-dir.ts';
 import { isNoesisError, NoesisError } from '../errors.ts';
 import { formatTao, parseTao } from '../chain/amount.ts';
-import { encodeSignedTx } from '../chain/codec.ts';
-import { toHex } from '../chain/crypto.ts';
 import { ChainErrorCode } from '../chain/errors.ts';
 import {
   GovernanceQueries,
@@ -25,11 +21,16 @@ import {
 } from '../chain/governance-queries.ts';
 import type { ChainQueries } from '../chain/queries.ts';
 import type { TxView } from '../chain/queries.ts';
-import { txMessage, type TxBody, type TxCall } from '../chain/tx.ts';
+import type { TxCall } from '../chain/tx.ts';
 import type { ProposalAction } from '../chain/types.ts';
-import { WalletService } from '../wallet/service.ts';
-import { print, query, requireApi, withCommon, type Common } from './chain.ts';
-import { readPassword } from './prompt.ts';
+import {
+  print,
+  query,
+  requireApi,
+  signLocallyAndSubmit,
+  withCommon,
+  type Common,
+} from './chain.ts';
 
 const gq = (q: ChainQueries) =>
   new GovernanceQueries(
@@ -118,33 +119,8 @@ async function send<R>(
   } catch (error) {
     if (!isNoesisError(error, ChainErrorCode.WALLET_LOCKED)) throw error;
   }
-  const wallets = new WalletService({
-    dataDir: path.resolve(options.dataDir ?? defaultDataDir()),
-    autoLockMs: 0,
-  });
-  const info = await wallets.unlock(
-    options.from,
-    await readPassword({
-      passwordFile: options.passwordFile,
-      label: `Password of ${options.from}`,
-    }),
-  );
-  try {
-    const status = await callApi(api, 'chain.status', {});
-    const balance = await callApi(api, 'chain.balance', { address: info.coldkey.address });
-    const body = {
-      chainId: status.chainId as string,
-      signer: info.coldkey.publicKey.toLowerCase(),
-      nonce: balance.nonce,
-      fee: fee ?? 100_000n,
-      ...(await call(api)),
-    } as TxBody;
-    const signed = wallets.sign(options.from, { kind: 'coldkey', message: txMessage(body) });
-    const bytes = encodeSignedTx({ body, signature: toHex(signed.signature) });
-    return { tx: await callApi(api, 'chain.submit', { tx: toHex(bytes), waitMs }), api };
-  } finally {
-    wallets.close();
-  }
+  const tx = await signLocallyAndSubmit(options, api, await call(api), fee, waitMs);
+  return { tx, api };
 }
 
 function txLine(tx: TxView): string {
