@@ -355,9 +355,9 @@ export class ChainService extends EventEmitter<ChainServiceEvents> implements No
   }
 
   /** Adds a signed transaction to the mempool; with `waitMs`, resolves once it is in a block. */
-  async submitTx(tx: SignedTx, waitMs = 0): Promise<TxView> {
+  async submitTx(tx: SignedTx, waitMs = 0, checked = false): Promise<TxView> {
     const state = this.queries.state;
-    const hash = this.mempool.add(tx, state);
+    const hash = this.mempool.add(tx, state, { checked });
     this.emit('tx', tx);
     const view = pendingTxView(tx);
     if (waitMs <= 0) return view;
@@ -384,7 +384,8 @@ export class ChainService extends EventEmitter<ChainServiceEvents> implements No
     } catch {
       throw chainError(ChainErrorCode.MALFORMED, 'the transaction must be hex bytes');
     }
-    return this.submitTx(decodeTx(this.queries.state.chainId, bytes), waitMs);
+    // decodeTx checked size, chain id and signature already.
+    return this.submitTx(decodeTx(this.queries.state.chainId, bytes), waitMs, true);
   }
 
   /** Builds, signs with an unlocked wallet's coldkey, and submits a transaction. */
@@ -466,7 +467,7 @@ export class ChainService extends EventEmitter<ChainServiceEvents> implements No
     const state = this.queries.state;
     const tx = decodeTx(state.chainId, bytes);
     if (this.mempool.has(txHashOf(tx))) return 'known';
-    this.mempool.add(tx, state);
+    this.mempool.add(tx, state, { checked: true }); // decodeTx checked the signature
     return 'added';
   }
 
@@ -497,13 +498,21 @@ export class ChainService extends EventEmitter<ChainServiceEvents> implements No
    * log + fsync, state, index, `block` event). Verifies it first unless verifySyncedBlock just
    * did for this tip. A block this node already has is a no-op (sync and gossip may race).
    */
-  applySyncedBlock(block: Block, commit: Commit): Promise<void> {
-    const next = this.syncLock.then(() => this.applySyncedNow(block, commit));
+  applySyncedBlock(
+    block: Block,
+    commit: Commit,
+    checked?: { pre: ChainState; result: ApplyOk },
+  ): Promise<void> {
+    const next = this.syncLock.then(() => this.applySyncedNow(block, commit, checked));
     this.syncLock = next.catch(() => undefined);
     return next;
   }
 
-  private async applySyncedNow(block: Block, commit: Commit): Promise<void> {
+  private async applySyncedNow(
+    block: Block,
+    commit: Commit,
+    checked?: { pre: ChainState; result: ApplyOk },
+  ): Promise<void> {
     const store = this.store;
     if (store === null) throw chainError(ChainErrorCode.NOT_RUNNING, 'the chain is not running');
     const hash = blockHash(block.header);
@@ -514,6 +523,12 @@ export class ChainService extends EventEmitter<ChainServiceEvents> implements No
       throw chainError(ChainErrorCode.WRONG_HEIGHT, 'a different block is final at this height', {
         height,
       });
+    }
+    if (checked !== undefined && checked.pre === store.state) {
+      // The caller already ran applyBlock(pre, block) on this very tip (consensus judging the
+      // proposal): only the block's own commit is left to check.
+      checkLastCommit(checked.result.state, height + 1, commit);
+      this.synced = { hash, pre: checked.pre, result: checked.result };
     }
     const cached = this.synced;
     if (cached === null || cached.hash !== hash || cached.pre !== store.state) {

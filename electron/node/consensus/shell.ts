@@ -27,7 +27,7 @@ import { decodeBlock, encodeBlock } from '../chain/codec.ts';
 import type { Hex } from '../chain/crypto.ts';
 import { buildNextBlock } from '../chain/producer.ts';
 import type { ChainService } from '../chain/service.ts';
-import { applyBlock, votingPower } from '../chain/state.ts';
+import { applyBlock, votingPower, type ApplyOk } from '../chain/state.ts';
 import type { ChainState } from '../chain/types.ts';
 import type { GossipMessage, GossipVerdict } from '../p2p/gossip.ts';
 import { ConsensusTag } from '../p2p/protocols.ts';
@@ -124,8 +124,15 @@ export type DecodedConsensus =
   | { kind: 'vote'; vote: SignedVote }
   | { kind: 'proposal'; proposal: SignedProposal; block: Block; blockBytes: Uint8Array };
 
-/** Throws on anything malformed. */
-export function decodeConsensusPayload(tag: number | null, payload: Uint8Array): DecodedConsensus {
+/**
+ * Throws on anything malformed. `known` returns a block already held under a hash: a relayed
+ * proposal whose block bytes equal the held block's reuses it instead of decoding them again.
+ */
+export function decodeConsensusPayload(
+  tag: number | null,
+  payload: Uint8Array,
+  known?: (hash: Hex) => { block: Block; bytes: Uint8Array } | undefined,
+): DecodedConsensus {
   if (tag === ConsensusTag.VOTE) {
     const m = (JSON.parse(dec.decode(payload)) as { m: unknown }).m;
     if (!isWellFormed(m) || m.type === 'proposal') throw new Error('not a vote');
@@ -137,6 +144,10 @@ export function decodeConsensusPayload(tag: number | null, payload: Uint8Array):
     if (4 + len > payload.length) throw new Error('short proposal');
     const m = (JSON.parse(dec.decode(payload.subarray(4, 4 + len))) as { m: unknown }).m;
     if (!isWellFormed(m) || m.type !== 'proposal') throw new Error('not a proposal');
+    const held = known?.(m.blockHash);
+    if (held !== undefined && sameBytes(held.bytes, payload.subarray(4 + len))) {
+      return { kind: 'proposal', proposal: m, block: held.block, blockBytes: held.bytes };
+    }
     const blockBytes = payload.slice(4 + len);
     const block = decodeBlock(blockBytes);
     if (blockHash(block.header) !== m.blockHash) throw new Error('block does not match');
@@ -145,13 +156,31 @@ export function decodeConsensusPayload(tag: number | null, payload: Uint8Array):
   throw new Error(`consensus tag ${String(tag)} not handled`);
 }
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return (
+    a.length === b.length &&
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+      Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+    )
+  );
+}
+
 export class ConsensusShell {
   private readonly o: ConsensusShellOptions;
   private machine: ConsensusState;
   private guard: SigningGuard | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly blocks = new Map<Hex, { block: Block; bytes: Uint8Array; valid?: boolean }>();
+  private readonly blocks = new Map<
+    Hex,
+    {
+      block: Block;
+      bytes: Uint8Array;
+      valid?: boolean;
+      /** applyBlock's result on the tip `pre`, handed to applySyncedBlock on a decision. */
+      applied?: { pre: ChainState; result: ApplyOk };
+    }
+  >();
   /** Validator set of `setHeight` (advanced one height at a time). */
   private set: ValidatorSet | null = null;
   private setHeight = 0;
@@ -301,7 +330,11 @@ export class ConsensusShell {
       proposer: signer.key,
       time: Date.now(),
     });
-    this.blocks.set(built.hash, { block: built.block, bytes: encodeBlock(built.block) });
+    this.blocks.set(built.hash, {
+      block: built.block,
+      bytes: encodeBlock(built.block),
+      applied: { pre: store.state, result: { ok: true, state: built.state, events: built.events } },
+    });
     void this.feed({ kind: 'value-ready', height, round, blockHash: built.hash });
   }
 
@@ -315,7 +348,7 @@ export class ConsensusShell {
       this.log('decided a block it does not hold; waiting for sync', { height });
       return;
     }
-    this.o.chain.applySyncedBlock(b.block, commit).then(
+    this.o.chain.applySyncedBlock(b.block, commit, b.applied).then(
       () => this.log('decided', { height, hash }),
       (error: unknown) => this.log('decided block not applied', { height, err: String(error) }),
     );
@@ -364,8 +397,10 @@ export class ConsensusShell {
     return this.set;
   }
 
+  private readonly heldBlock = (hash: Hex) => this.blocks.get(hash);
+
   private validate(m: GossipMessage): GossipVerdict {
-    const d = decodeConsensusPayload(m.tag, m.payload); // throws: reject
+    const d = decodeConsensusPayload(m.tag, m.payload, this.heldBlock); // throws: reject
     const msg = d.kind === 'vote' ? d.vote : d.proposal;
     if (!verifyMessage(this.machine.config.chainId, msg)) return 'reject';
     return msg.height < this.store().state.height + 1 ? 'ignore' : 'accept';
@@ -374,7 +409,7 @@ export class ConsensusShell {
   private receive(m: GossipMessage): void {
     let d: DecodedConsensus;
     try {
-      d = decodeConsensusPayload(m.tag, m.payload);
+      d = decodeConsensusPayload(m.tag, m.payload, this.heldBlock);
     } catch {
       return;
     }
@@ -393,7 +428,11 @@ export class ConsensusShell {
         this.blocks.set(proposal.blockHash, held);
       }
       // The hash fixes the parent, so one verdict per block holds.
-      held.valid ??= block.header.height === proposal.height && applyBlock(state, block).ok;
+      if (held.valid === undefined) {
+        const r = block.header.height === proposal.height ? applyBlock(state, block) : null;
+        held.valid = r !== null && r.ok;
+        if (r !== null && r.ok) held.applied = { pre: state, result: r };
+      }
       return { kind: 'proposal', proposal, valid: held.valid };
     });
   }
