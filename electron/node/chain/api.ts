@@ -1,6 +1,7 @@
 /** The chain's part of the API: thin calls into ChainService, input already validated. */
 import type { ApiHandlers, CallContext } from '../api/contract.ts';
 import type { ChainService } from './service.ts';
+import { modelFromInput } from './subnet-model.ts';
 
 type ChainMethod = Extract<keyof ApiHandlers, `chain.${string}`>;
 
@@ -23,6 +24,10 @@ export function createChainHandlers(chain: ChainService): Pick<ApiHandlers, Chai
     'chain.tx': ({ hash }) => chain.queries.tx(hash),
     'chain.history': async ({ address, limit, before }) =>
       chain.queries.history(address, limit ?? 50, before),
+    'chain.subnets': async () => chain.queries.subnets(),
+    'chain.subnet': async ({ netuid }) => chain.queries.subnet(netuid),
+    'chain.proofCommit': async ({ hotkey, netuid, epoch }) =>
+      chain.queries.proofCommit(hotkey, netuid, epoch),
     'chain.metagraph': async ({ netuid }) => chain.queries.metagraph(netuid),
     'chain.earnings': async ({ address, role, fromBlock, toBlock }) =>
       chain.queries.earnings(address, role, fromBlock ?? 0, toBlock ?? Number.MAX_SAFE_INTEGER),
@@ -30,5 +35,16 @@ export function createChainHandlers(chain: ChainService): Pick<ApiHandlers, Chai
     'chain.transfer': (i, c) => chain.transfer(i.wallet, i.to, i.amount, opts(i, c)),
     'chain.stake': (i, c) => chain.stake(i.wallet, i.hotkey, i.amount, opts(i, c)),
     'chain.unstake': (i, c) => chain.unstake(i.wallet, i.hotkey, i.amount, opts(i, c)),
+    'chain.createSubnet': (i, c) =>
+      chain.createSubnet(
+        {
+          wallet: i.wallet,
+          hotkeyIndex: i.hotkeyIndex,
+          taskType: i.taskType,
+          model: i.model === null ? null : modelFromInput(i.model),
+          maxLock: i.maxLock,
+        },
+        opts(i, c),
+      ),
   };
 }

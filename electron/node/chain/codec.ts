@@ -12,14 +12,15 @@
  *               lastCommitHash, evidenceHash]
  *   commit     [height, round, blockHash, [[validator(b32), signature(b64)], ...]]
  *   block      [header, [signedTx, ...], commit | null, [evidence, ...]]
- * args by kind are listed in `encodeArgs`; a proposal's action in `actionArray`.
+ * args by kind are listed in `encodeArgs`; a proposal's action in `actionArray`; a subnet
+ * model in `modelArray`.
  */
 import { decode, encode, rfc8949EncodeOptions } from 'cborg';
 import { assertU64 } from './amount.ts';
 import type { Block, BlockHeader, Commit } from './block.ts';
 import { fromHex, hash256, toHex, type Hex } from './crypto.ts';
 import { chainError, ChainErrorCode } from './errors.ts';
-import type { ProposalAction, VoteChoice } from './types.ts';
+import type { ProposalAction, SubnetModel, VoteChoice } from './types.ts';
 import {
   MAX_CHAIN_ID_LENGTH,
   MAX_DESCRIPTION_LENGTH,
@@ -170,7 +171,21 @@ function encodeArgs(call: TxCall): unknown[] {
     case 'serve':
       return [checkUint(call.netuid, 'netuid'), [...call.addrs]];
     case 'create_subnet':
-      return [b(call.hotkey, 32, 'hotkey'), call.taskType, assertU64(call.maxLock, 'maxLock')];
+      return [
+        b(call.hotkey, 32, 'hotkey'),
+        call.taskType,
+        assertU64(call.maxLock, 'maxLock'),
+        call.model === null ? null : modelArray(call.model),
+      ];
+    case 'commit_proof':
+      return [
+        checkUint(call.netuid, 'netuid'),
+        checkUint(call.epoch, 'epoch'),
+        b(call.root, 32, 'root'),
+        checkUint(call.entries, 'entries'),
+        b(call.secretHash, 32, 'secretHash'),
+        call.reveal === null ? null : b(call.reveal, 32, 'reveal'),
+      ];
     case 'propose':
       return [
         assertU64(call.deposit, 'deposit'),
@@ -187,7 +202,44 @@ function encodeArgs(call: TxCall): unknown[] {
   }
 }
 
-/** ["param", name, netuid | null, value] | ["upgrade", version, activationHeight] | ["text"] */
+/**
+ * [catalogId, sha256(b32), sizeBytes, protocolVersion, decoding, maxTokens, contextSize,
+ *  tauMilli, maxViolations]; the chain checks the values (subnet-model.ts), the codec the shape.
+ */
+export function modelArray(m: SubnetModel): unknown[] {
+  return [
+    m.catalogId,
+    b(m.sha256, 32, 'model.sha256'),
+    checkUint(m.sizeBytes, 'model.sizeBytes'),
+    checkUint(m.protocolVersion, 'model.protocolVersion'),
+    m.decoding,
+    checkUint(m.maxTokens, 'model.maxTokens'),
+    checkUint(m.contextSize, 'model.contextSize'),
+    checkUint(m.tauMilli, 'model.tauMilli'),
+    checkUint(m.maxViolations, 'model.maxViolations'),
+  ];
+}
+
+function modelFrom(v: unknown): SubnetModel {
+  const a = arr(v, 9, 'model');
+  return {
+    catalogId: text(a[0], 64, 'model.catalogId'),
+    sha256: bytesHex(a[1], 32, 'model.sha256'),
+    sizeBytes: uint(a[2], 'model.sizeBytes'),
+    protocolVersion: uint(a[3], 'model.protocolVersion'),
+    // Any short text decodes; the chain refuses all but 'greedy' with a precise code.
+    decoding: text(a[4], 16, 'model.decoding') as SubnetModel['decoding'],
+    maxTokens: uint(a[5], 'model.maxTokens'),
+    contextSize: uint(a[6], 'model.contextSize'),
+    tauMilli: uint(a[7], 'model.tauMilli'),
+    maxViolations: uint(a[8], 'model.maxViolations'),
+  };
+}
+
+/**
+ * ["param", name, netuid | null, value] | ["upgrade", version, activationHeight]
+ * | ["subnet_model", netuid, model] | ["text"]
+ */
 function actionArray(a: ProposalAction): unknown[] {
   switch (a.kind) {
     case 'param':
@@ -199,6 +251,8 @@ function actionArray(a: ProposalAction): unknown[] {
       ];
     case 'upgrade':
       return ['upgrade', a.version, checkUint(a.activationHeight, 'activationHeight')];
+    case 'subnet_model':
+      return ['subnet_model', checkUint(a.netuid, 'netuid'), modelArray(a.model)];
     case 'text':
       return ['text'];
   }
@@ -223,6 +277,9 @@ function actionFrom(v: unknown): ProposalAction {
         version: text(a[1], MAX_VERSION_LENGTH, 'version'),
         activationHeight: uint(a[2], 'activationHeight'),
       };
+    case 'subnet_model':
+      arr(v, 3, 'action');
+      return { kind: 'subnet_model', netuid: uint(a[1], 'netuid'), model: modelFrom(a[2]) };
     case 'text':
       arr(v, 1, 'action');
       return { kind: 'text' };
@@ -288,12 +345,25 @@ function decodeArgs(kind: TxKind, v: unknown): TxCall {
       return { kind, netuid: uint(a[0], 'netuid'), addrs };
     }
     case 'create_subnet': {
-      const a = arr(v, 3, 'args');
+      const a = arr(v, 4, 'args');
       return {
         kind,
         hotkey: bytesHex(a[0], 32, 'hotkey'),
         taskType: text(a[1], 64, 'taskType'),
         maxLock: u64(a[2], 'maxLock'),
+        model: a[3] === null ? null : modelFrom(a[3]),
+      };
+    }
+    case 'commit_proof': {
+      const a = arr(v, 6, 'args');
+      return {
+        kind,
+        netuid: uint(a[0], 'netuid'),
+        epoch: uint(a[1], 'epoch'),
+        root: bytesHex(a[2], 32, 'root'),
+        entries: uint(a[3], 'entries'),
+        secretHash: bytesHex(a[4], 32, 'secretHash'),
+        reveal: a[5] === null ? null : bytesHex(a[5], 32, 'reveal'),
       };
     }
     case 'propose': {
@@ -403,6 +473,7 @@ export function weightsCommitHash(
 // -- headers, commits, blocks ----------------------------------------------------------------
 
 function headerArray(h: BlockHeader): unknown[] {
+  if (block.evidence.length !== 0) throw malformed('evidence is not supported yet');
   return [
     CODEC_VERSION,
     h.chainId,
@@ -413,6 +484,8 @@ function headerArray(h: BlockHeader): unknown[] {
     b(h.stateRoot, 32, 'stateRoot'),
     b(h.proposer, 32, 'proposer'),
     b(h.lastCommitHash, 32, 'lastCommitHash'),
+  const evidence = arr(a[3], null, 'evidence');
+  if (evidence.length !== 0) throw malformed('evidence is not supported yet');
     b(h.evidenceHash, 32, 'evidenceHash'),
   ];
 }
@@ -472,7 +545,6 @@ export function decodeCommit(bytes: Uint8Array): Commit {
 }
 
 export function encodeBlock(block: Block): Uint8Array {
-  if (block.evidence.length !== 0) throw malformed('evidence is not supported yet');
   return encodeCanonical([
     headerArray(block.header),
     block.txs.map(signedTxArray),
@@ -483,8 +555,6 @@ export function encodeBlock(block: Block): Uint8Array {
 
 export function decodeBlock(bytes: Uint8Array): Block {
   const a = arr(decodeCanonical(bytes), 4, 'block');
-  const evidence = arr(a[3], null, 'evidence');
-  if (evidence.length !== 0) throw malformed('evidence is not supported yet');
   return {
     header: headerFromArray(a[0]),
     txs: arr(a[1], null, 'txs').map(signedTxFromArray),

@@ -7,6 +7,7 @@ import type { SigningAction, SigningLine } from '../wallet/confirm.ts';
 import { formatTao } from './amount.ts';
 import { addressOf } from './queries.ts';
 import type { TxBody } from './tx.ts';
+import type { SubnetModel } from './types.ts';
 
 const TITLES: Record<TxBody['kind'], string> = {
   transfer: 'Send TAO',
@@ -21,6 +22,7 @@ const TITLES: Record<TxBody['kind'], string> = {
   create_subnet: 'Create a subnet',
   propose: 'Submit a governance proposal',
   vote: 'Vote on a proposal',
+  commit_proof: 'Commit a validation log',
 };
 
 /** Conviction 0..6: vote multiplier and lock length in voting periods (OpenGov's table). */
@@ -36,6 +38,30 @@ const CONVICTION = [
 
 function tao(rao: bigint): string {
   return `${formatTao(rao)} TAO`;
+}
+
+/** "400 MB" style size for people; the exact bytes stay in the model line. */
+function megabytes(bytes: number): string {
+  return `${(bytes / 1_000_000).toFixed(bytes < 10_000_000 ? 1 : 0)} MB`;
+}
+
+/** The model a subnet's miners must run and how answers are checked, in plain words. */
+export function describeModel(m: SubnetModel): SigningLine[] {
+  return [
+    {
+      label: 'Model',
+      value: `${m.catalogId === 'custom' ? 'a custom file' : m.catalogId} (${megabytes(m.sizeBytes)}, ${m.sizeBytes} bytes)`,
+    },
+    { label: 'Model sha256', value: m.sha256 },
+    {
+      label: 'Answers',
+      value: `greedy, at most ${m.maxTokens} tokens in a ${m.contextSize}-token context (task protocol ${m.protocolVersion})`,
+    },
+    {
+      label: 'Verification',
+      value: `each token within ${m.tauMilli / 1000} nats of the model's top token; ${m.maxViolations} miss(es) allowed per answer`,
+    },
+  ];
 }
 
 function callLines(body: TxBody): SigningLine[] {
@@ -61,7 +87,26 @@ function callLines(body: TxBody): SigningLine[] {
       return [
         { label: 'Owner hotkey', value: addressOf(body.hotkey) },
         { label: 'Task type', value: body.taskType },
+        ...(body.model === null
+          ? [{ label: 'Model', value: 'none: miners on this subnet cannot be verified' }]
+          : describeModel(body.model)),
         { label: 'Most locked', value: tao(body.maxLock) },
+      ];
+    case 'commit_proof':
+      return [
+        { label: 'Subnet', value: String(body.netuid) },
+        {
+          label: 'Log',
+          value: `epoch ${body.epoch}: ${body.entries} task(s), Merkle root ${body.root}`,
+        },
+        {
+          label: 'Secret',
+          value:
+            body.reveal === null
+              ? 'first commit: nothing to reveal'
+              : `reveals ${body.reveal} (promised by the previous commit)`,
+        },
+        { label: 'Next secret hash', value: body.secretHash },
       ];
     case 'set_take':
       return [
@@ -94,7 +139,9 @@ function callLines(body: TxBody): SigningLine[] {
           ? `set ${action.param}${action.netuid === null ? '' : ` on subnet ${action.netuid}`} to ${action.value}`
           : action.kind === 'upgrade'
             ? `upgrade to ${action.version} at block ${action.activationHeight}`
-            : 'text proposal';
+            : action.kind === 'subnet_model'
+              ? `subnet ${action.netuid} runs model ${action.model.catalogId} (sha256 ${action.model.sha256}, ${action.model.sizeBytes} bytes; ${action.model.maxTokens} tokens, tau ${action.model.tauMilli / 1000} nats, ${action.model.maxViolations} miss(es) allowed)`
+              : 'text proposal';
       return [
         { label: 'Title', value: body.title },
         { label: 'Proposal', value: what },

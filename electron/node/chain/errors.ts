@@ -84,6 +84,32 @@ export const ChainErrorCode = {
   /** serve: too many addresses, or one is empty, too long or not a multiaddr string. */
   BAD_ADDRESSES: 'CHAIN_BAD_ADDRESSES',
 
+  // -- subnet models and proof of intelligence --
+  /** A subnet model's catalogId is not 1–64 of [a-z0-9._-] starting with a letter or digit; data: { catalogId }. */
+  MODEL_BAD_ID: 'CHAIN_MODEL_BAD_ID',
+  /** A subnet model's sha256 is not 32 bytes of lower-case hex, or is all zero; data: { sha256 }. */
+  MODEL_BAD_HASH: 'CHAIN_MODEL_BAD_HASH',
+  /** A subnet model's sizeBytes is not a safe integer above 0; data: { sizeBytes }. */
+  MODEL_BAD_SIZE: 'CHAIN_MODEL_BAD_SIZE',
+  /** A model rule is out of range (protocolVersion, decoding, maxTokens, contextSize, tauMilli, maxViolations); data: { field, value, min, max }. */
+  MODEL_RULE_OUT_OF_RANGE: 'CHAIN_MODEL_RULE_OUT_OF_RANGE',
+  /** The subnet names no model, so its miners cannot be verified; data: { netuid }. */
+  SUBNET_NO_MODEL: 'CHAIN_SUBNET_NO_MODEL',
+  /** commit_proof for an epoch the subnet has not reached; data: { epoch, epochCount }. */
+  PROOF_EPOCH_AHEAD: 'CHAIN_PROOF_EPOCH_AHEAD',
+  /** commit_proof for an epoch at or before this uid's last committed one; data: { epoch, previous }. */
+  PROOF_EPOCH_NOT_AFTER: 'CHAIN_PROOF_EPOCH_NOT_AFTER',
+  /** commit_proof without the reveal of the secret the previous commit promised; data: { previous }. */
+  PROOF_REVEAL_MISSING: 'CHAIN_PROOF_REVEAL_MISSING',
+  /** The revealed secret does not hash to the previous commit's secretHash; data: { expected, actual }. */
+  PROOF_REVEAL_MISMATCH: 'CHAIN_PROOF_REVEAL_MISMATCH',
+  /** A first commit_proof carries a reveal, but no earlier commit promised a secret. */
+  PROOF_REVEAL_UNEXPECTED: 'CHAIN_PROOF_REVEAL_UNEXPECTED',
+  /** entries is above MAX_PROOF_ENTRIES; data: { entries, max }. */
+  PROOF_BAD_ENTRIES: 'CHAIN_PROOF_BAD_ENTRIES',
+  /** The root does not fit entries: all zero exactly when the log is empty; data: { entries }. */
+  PROOF_BAD_ROOT: 'CHAIN_PROOF_BAD_ROOT',
+
   // -- governance --
   /** The proposal names a parameter governance does not know; data: { param }. */
   GOV_UNKNOWN_PARAM: 'CHAIN_GOV_UNKNOWN_PARAM',

@@ -5,7 +5,7 @@
  */
 import { vecMaxUpscaleToU16 } from '../incentive/fixed.ts';
 import { weightsCommitHash } from './codec.ts';
-import type { Hex } from './crypto.ts';
+import { hash256, toHex, fromHex, ZERO_HASH, type Hex } from './crypto.ts';
 import type { StateDraft } from './draft.ts';
 import { chainError, ChainErrorCode } from './errors.ts';
 import { checkUnstakeLock, propose, vote } from './governance.ts';
@@ -18,8 +18,16 @@ import {
   raiseBurn,
   replaceNeuron,
 } from './registration.ts';
-import { HOTKEY_SIGNED, MAX_ADDR_LENGTH, MAX_SERVE_ADDRS, type TxBody } from './tx.ts';
-import type { Neuron, Subnet } from './types.ts';
+import { checkSubnetModel } from './subnet-model.ts';
+import {
+  HOTKEY_SIGNED,
+  MAX_ADDR_LENGTH,
+  MAX_PROOF_ENTRIES,
+  MAX_SERVE_ADDRS,
+  type TxBody,
+  type TxCall,
+} from './tx.ts';
+import type { Neuron, Subnet, SubnetModel } from './types.ts';
 
 export const MAX_UNREVEALED_COMMITS = 10;
 const TASK_TYPE_RE = /^[a-z0-9][a-z0-9._-]{0,31}$/;
@@ -78,7 +86,9 @@ export function executeTx(d: StateDraft, body: TxBody, height: number): void {
     case 'serve':
       return serve(d, signer, body.netuid, body.addrs, height);
     case 'create_subnet':
-      return createSubnet(d, signer, body.hotkey, body.taskType, body.maxLock, height);
+      return createSubnet(d, signer, body.hotkey, body.taskType, body.model, body.maxLock, height);
+    case 'commit_proof':
+      return commitProof(d, signer, body, height);
     case 'propose':
       return propose(d, signer, body, height);
     case 'vote':
@@ -407,6 +417,7 @@ function createSubnet(
   coldkey: Hex,
   hotkey: Hex,
   taskType: string,
+  model: SubnetModel | null,
   maxLock: bigint,
   height: number,
 ): void {
@@ -422,6 +433,7 @@ function createSubnet(
       taskType: taskType.slice(0, 40),
     });
   }
+  if (model !== null) checkSubnetModel(model);
   const cost = lockCost(
     d.s.lastLockCost,
     d.s.lastLockBlock,
@@ -446,6 +458,7 @@ function createSubnet(
     owner: coldkey,
     ownerHotkey: hotkey,
     taskType,
+    model,
     createdAt: height,
     locked: cost,
     params: p.subnetDefaults,
@@ -459,6 +472,81 @@ function createSubnet(
   });
   d.s.lastLockCost = cost;
   d.s.lastLockBlock = height;
+}
+
+type CommitProofCall = Extract<TxCall, { kind: 'commit_proof' }>;
+
+/**
+ * A validator's interaction-log commitment (proof of intelligence). The secret chain: each
+ * commit promises H(next secret) and the following commit must reveal exactly that secret, so
+ * the seeds of an epoch's tasks were fixed before the epoch and anyone can recompute them after.
+ */
+function commitProof(d: StateDraft, hotkey: Hex, call: CommitProofCall, height: number): void {
+  const s = d.requireSubnet(call.netuid);
+  const n = neuronOf(s, hotkey);
+  if (!n.validatorPermit) {
+    throw chainError(ChainErrorCode.NO_VALIDATOR_PERMIT, 'proof commits need a validator permit', {
+      netuid: s.netuid,
+      uid: n.uid,
+    });
+  }
+  if (call.epoch > s.epochCount) {
+    throw chainError(ChainErrorCode.PROOF_EPOCH_AHEAD, 'the subnet has not reached this epoch', {
+      epoch: call.epoch,
+      epochCount: s.epochCount,
+    });
+  }
+  if (call.entries > MAX_PROOF_ENTRIES) {
+    throw chainError(ChainErrorCode.PROOF_BAD_ENTRIES, 'too many log entries', {
+      entries: call.entries,
+      max: MAX_PROOF_ENTRIES,
+    });
+  }
+  if ((call.entries === 0) !== (call.root === ZERO_HASH)) {
+    throw chainError(
+      ChainErrorCode.PROOF_BAD_ROOT,
+      'the root must be all zero exactly when the log is empty',
+      { entries: call.entries },
+    );
+  }
+  const previous = n.proof;
+  if (previous !== null) {
+    if (call.epoch <= previous.epoch) {
+      throw chainError(ChainErrorCode.PROOF_EPOCH_NOT_AFTER, 'this epoch is already committed', {
+        epoch: call.epoch,
+        previous: previous.epoch,
+      });
+    }
+    if (call.reveal === null) {
+      throw chainError(
+        ChainErrorCode.PROOF_REVEAL_MISSING,
+        'reveal the secret the previous commit promised',
+        { previous: previous.epoch },
+      );
+    }
+    const actual = toHex(hash256(fromHex(call.reveal)));
+    if (actual !== previous.secretHash) {
+      throw chainError(
+        ChainErrorCode.PROOF_REVEAL_MISMATCH,
+        'the revealed secret does not match the promised hash',
+        { expected: previous.secretHash, actual },
+      );
+    }
+  } else if (call.reveal !== null) {
+    throw chainError(
+      ChainErrorCode.PROOF_REVEAL_UNEXPECTED,
+      'a first commit has no promised secret to reveal',
+      { netuid: s.netuid },
+    );
+  }
+  const proof = {
+    epoch: call.epoch,
+    root: call.root,
+    entries: call.entries,
+    secretHash: call.secretHash,
+    block: height,
+  };
+  d.setSubnet(withNeuron(s, { ...n, proof }));
 }
 
 export { isImmune };

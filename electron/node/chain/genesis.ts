@@ -11,8 +11,13 @@
  *                                          basis points, enactmentDelay, proposalDeposit)
  *   "accounts": [{ "address": "5…", "balance": "1000" }],
  *   "validators": [{ "consensusKey": "<hex>", "hotkey": "5…", "coldkey": "5…", "stake": "100" }],
- *   "subnets": [{ "netuid": 1, "owner": "5…", "ownerHotkey": "5…", "taskType": "text-generation" }]
+ *   "subnets": [{ "netuid": 1, "owner": "5…", "ownerHotkey": "5…", "taskType": "text-generation",
+ *                 "model": { "catalogId": "smollm2-135m-instruct-q8_0", "sha256": "<hex>",
+ *                            "sizeBytes": 145000000, "maxTokens": 32 } }]
  * }
+ * A subnet's `model` is optional (null on chain without it); with it, `sha256` and `sizeBytes`
+ * are required, `catalogId` defaults to "custom" and the rules not given take
+ * DEFAULT_MODEL_RULES (subnet-model.ts).
  * Each validator's stake is staked by its coldkey on its hotkey; every validator hotkey and
  * every subnet owner hotkey is registered (uid order: owner first) with a validator permit.
  * The genesis hash is H(CBOR["noesis/genesis/1", chainId, genesisTime, stateRoot]).
@@ -25,8 +30,14 @@ import { CowMap } from './cow-map.ts';
 import { hash256, isHex, toHex, ZERO_HASH, type Hex } from './crypto.ts';
 import { chainError, ChainErrorCode } from './errors.ts';
 import { freshNeuron, initialBurn } from './registration.ts';
+import {
+  checkSubnetModel,
+  DEFAULT_MODEL_RULES,
+  modelFromInput,
+  SubnetModelInputSchema,
+} from './subnet-model.ts';
 
-export { initialBurn };
+export { initialBurn, DEFAULT_MODEL_RULES };
 import { stateRoot } from './state-root.ts';
 import { EMPTY_GOVERNANCE } from './state-codec.ts';
 import {
@@ -174,6 +185,7 @@ export const GenesisSchema = z
             ownerHotkey: z.string(),
             taskType: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}$/),
             params: SubnetParamsSchema.optional(),
+            model: SubnetModelInputSchema.optional(),
           })
           .strict(),
       )
@@ -238,6 +250,16 @@ function mergeParams(o: z.infer<typeof ParamsSchema>): ChainParams {
     ...parsed,
     subnetDefaults: mergeSubnetParams(DEFAULT_SUBNET_PARAMS, subnetDefaults),
   };
+}
+
+function modelOf(m: z.infer<typeof SubnetModelInputSchema>, field: string) {
+  const model = modelFromInput(m);
+  try {
+    checkSubnetModel(model); // the chain's own check: an all-zero hash, for one
+  } catch (error) {
+    bad(field, (error as Error).message);
+  }
+  return model;
 }
 
 export function parseGenesis(raw: unknown): z.infer<typeof GenesisSchema> {
@@ -331,6 +353,7 @@ export function genesisState(raw: unknown): Genesis {
         owner,
         ownerHotkey,
         taskType: s.taskType,
+        model: s.model === undefined ? null : modelOf(s.model, `subnets.${i}.model`),
         createdAt: 0,
         locked: 0n,
         params: p,

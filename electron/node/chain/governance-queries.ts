@@ -23,7 +23,14 @@ import type { Hex } from './crypto.ts';
 import { chainError, ChainErrorCode } from './errors.ts';
 import { lockedStake } from './governance.ts';
 import { addressOf, keyOf } from './queries.ts';
-import { netuidKey, proposalKey, type ChainState, type Proposal, type Vote } from './types.ts';
+import {
+  netuidKey,
+  proposalKey,
+  type ChainState,
+  type Proposal,
+  type SubnetModel,
+  type Vote,
+} from './types.ts';
 
 export interface TallyView {
   yes: string;
@@ -42,7 +49,7 @@ export interface TallyView {
 
 export interface ProposalView {
   id: number;
-  kind: 'param' | 'upgrade' | 'text';
+  kind: 'param' | 'upgrade' | 'subnet_model' | 'text';
   status: 'active' | 'passed' | 'rejected' | 'enacted';
   title: string;
   description: string;
@@ -67,6 +74,8 @@ export interface ProposalView {
     oldValue: string | null;
   } | null;
   upgrade: { version: string; activationHeight: number } | null;
+  /** A subnet_model action: the subnet and the model (with its rules) it would run. */
+  subnetModel: { netuid: number; model: SubnetModel } | null;
   tally: TallyView;
   /** Would the proposal pass if it ended now (active), or did it (closed). */
   passing: boolean;
@@ -231,6 +240,7 @@ export class GovernanceQueries {
           : null,
       upgrade:
         a.kind === 'upgrade' ? { version: a.version, activationHeight: a.activationHeight } : null,
+      subnetModel: a.kind === 'subnet_model' ? { netuid: a.netuid, model: { ...a.model } } : null,
       tally: {
         yes: yes.toString(),
         no: no.toString(),

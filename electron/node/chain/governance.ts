@@ -4,6 +4,9 @@
  * enacts passed changes whose time came. The arithmetic of the tally and the parameter table are
  * pure and live in `governance/`; this file reads the draft, calls them, and writes the results.
  *
+ * A `subnet_model` action passes and enacts like a parameter change (majority, enactmentDelay
+ * after the vote) by replacing the subnet's model and verification rules.
+ *
  * Order at the end of block H (before emission and epochs, so a tempo enacted at H already
  * governs the epoch check of H): tally every open proposal with endHeight = H, then enact every
  * queued proposal with enactHeight ≤ H, ascending by id.
@@ -13,6 +16,7 @@ import { isConviction, lockEnd, tally, type StakeRow } from '../governance/tally
 import type { Hex } from './crypto.ts';
 import type { StateDraft } from './draft.ts';
 import { chainError, ChainErrorCode } from './errors.ts';
+import { checkSubnetModel } from './subnet-model.ts';
 import { MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, MAX_VERSION_LENGTH, type TxCall } from './tx.ts';
 import {
   proposalKey,
@@ -87,6 +91,9 @@ function checkAction(d: StateDraft, action: ProposalAction, endHeight: number): 
         },
       );
     }
+  } else if (action.kind === 'subnet_model') {
+    d.requireSubnet(action.netuid);
+    checkSubnetModel(action.model);
   } else if (action.kind === 'upgrade') {
     if (action.version.length > MAX_VERSION_LENGTH || !VERSION_RE.test(action.version)) {
       throw chainError(ChainErrorCode.GOV_BAD_UPGRADE, 'the version must read x.y.z', {
@@ -280,7 +287,9 @@ function closeProposal(d: StateDraft, prop: Proposal, height: number): Proposal 
   if (t.quorumReached) d.credit(prop.proposer, prop.deposit);
   else if (prop.deposit > 0n) d.recycle(prop.deposit);
   let enactHeight: number | null = null;
-  if (t.passed && prop.action.kind === 'param') enactHeight = height + d.params.enactmentDelay;
+  if (t.passed && (prop.action.kind === 'param' || prop.action.kind === 'subnet_model')) {
+    enactHeight = height + d.params.enactmentDelay;
+  }
   if (t.passed && prop.action.kind === 'upgrade') enactHeight = prop.action.activationHeight;
   return {
     ...prop,
@@ -300,6 +309,12 @@ function closeProposal(d: StateDraft, prop: Proposal, height: number): Proposal 
 
 function enact(d: StateDraft, prop: Proposal, height: number): Proposal {
   const a = prop.action;
+  if (a.kind === 'subnet_model') {
+    const s = d.subnet(a.netuid);
+    // As for a parameter: a subnet gone since the vote leaves nothing to change.
+    if (s !== undefined) d.setSubnet({ ...s, model: a.model });
+    return { ...prop, status: 'enacted', enactedAt: height };
+  }
   if (a.kind !== 'param') return { ...prop, status: 'enacted', enactedAt: height };
   const spec = govParam(a.param);
   const old = paramValue(d, a.param, a.netuid);

@@ -21,7 +21,12 @@ const TemplateSchema = z.object({
   description: z.string().optional(),
   startingBalance: z.string(),
   validatorStake: z.string(),
-  subnet: z.object({ netuid: z.number().int(), taskType: z.string() }),
+  subnet: z.object({
+    netuid: z.number().int(),
+    taskType: z.string(),
+    // Checked by the genesis schema (genesis.ts) when the genesis is built.
+    model: z.record(z.string(), z.unknown()).optional(),
+  }),
   params: z.record(z.string(), z.unknown()),
 });
 
@@ -81,6 +86,9 @@ export async function localGenesis(
         owner: coldkeyAddress,
         ownerHotkey: hotkeyAddress,
         taskType: t.subnet.taskType,
+        ...(t.subnet.model !== undefined
+          ? { model: t.subnet.model as NonNullable<GenesisDoc['subnets']>[number]['model'] }
+          : {}),
       },
     ],
   };

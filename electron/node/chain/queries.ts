@@ -6,13 +6,20 @@
 import { decodeAddress, encodeAddress } from '../wallet/address.ts';
 import { formatTao } from './amount.ts';
 import type { Commit } from './block.ts';
-import { fromHex, isHex, type Hex } from './crypto.ts';
+import { fromHex, hash256, isHex, toHex, type Hex } from './crypto.ts';
 import { chainError, ChainErrorCode } from './errors.ts';
+import { lockCost } from './registration.ts';
 import { stateRoot } from './state-root.ts';
 import type { ChainStore } from './store/chain-store.ts';
 import type { TxRow } from './store/state-db.ts';
 import { txHash, type SignedTx } from './tx.ts';
-import { netuidKey, type ChainState } from './types.ts';
+import {
+  netuidKey,
+  type ChainState,
+  type NeuronProof,
+  type Subnet,
+  type SubnetModel,
+} from './types.ts';
 
 export function addressOf(hex: Hex): string {
   return encodeAddress(fromHex(hex));
@@ -55,6 +62,8 @@ export interface ChainStatusView {
   blockIntervalMs: number | null;
   /** The smallest fee a transaction may pay, rao (decimal string); null before the chain exists. */
   minFee: string | null;
+  /** What creating a subnet would lock in the next block, rao; null before the chain exists. */
+  subnetLockCost: string | null;
 }
 
 export interface StakeView {
@@ -132,6 +141,8 @@ export interface NeuronView {
   lastUpdate: number;
   registeredAt: number;
   addresses: string[];
+  /** The latest commit_proof of this uid (validators), or null. */
+  proof: NeuronProof | null;
 }
 
 export interface MetagraphView {
@@ -147,7 +158,50 @@ export interface MetagraphView {
   pending: string;
   lastEpochBlock: number;
   commitReveal: boolean;
+  /** The model miners run and the verification rules; null: miners cannot be verified. */
+  model: SubnetModel | null;
   neurons: NeuronView[];
+}
+
+export interface SubnetView {
+  netuid: number;
+  owner: string;
+  ownerHotkey: string;
+  taskType: string;
+  model: SubnetModel | null;
+  createdAt: number;
+  /** TAO locked by its creation, rao. */
+  locked: string;
+  tempo: number;
+  epochCount: number;
+  lastEpochBlock: number;
+  /** Neurons registered, and the most the subnet holds. */
+  neurons: number;
+  maxUids: number;
+  /** Current registration burn, rao. */
+  burn: string;
+  /** Height the view was read at. */
+  block: number;
+}
+
+/**
+ * A validator's commit_proof for one epoch of a subnet, found through the index. The secret
+ * chain: `reveal` is what this commit revealed (the preimage of the previous commit's
+ * secretHash); `nextReveal` is the preimage of this commit's own secretHash, once a later
+ * commit of the same hotkey revealed it (null until then, or when the hotkey lost its uid in
+ * between and started a new chain).
+ */
+export interface ProofCommitView {
+  hotkey: string;
+  netuid: number;
+  epoch: number;
+  block: number;
+  txHash: Hex;
+  root: Hex;
+  entries: number;
+  secretHash: Hex;
+  reveal: Hex | null;
+  nextReveal: { secret: Hex; epoch: number; block: number; txHash: Hex } | null;
 }
 
 export interface EarningsView {
@@ -181,11 +235,14 @@ export interface EarningsView {
   total: string;
 }
 
+/** 32-byte fields that are hashes or secrets, not keys: shown as hex, never as addresses. */
+const HASH_FIELDS: ReadonlySet<string> = new Set(['commitHash', 'root', 'secretHash', 'reveal']);
+
 export function bodyView(tx: SignedTx): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(tx.body)) {
     if (typeof v === 'bigint') out[k] = v.toString();
-    else if (typeof v === 'string' && isHex(v, 32) && k !== 'commitHash') out[k] = addressOf(v);
+    else if (typeof v === 'string' && isHex(v, 32) && !HASH_FIELDS.has(k)) out[k] = addressOf(v);
     else out[k] = v;
   }
   return out;
@@ -315,11 +372,89 @@ export class ChainQueries {
     return this.store.db.history(keyOf(address), limit, beforeHeight).map((r) => rowView(r, null));
   }
 
-  metagraph(netuid: number): MetagraphView {
+  private subnetOf(netuid: number): Subnet {
     const s = this.state.subnets.get(netuidKey(netuid));
     if (s === undefined) {
       throw chainError(ChainErrorCode.UNKNOWN_SUBNET, `no subnet ${netuid}`, { netuid });
     }
+    return s;
+  }
+
+  private subnetView(s: Subnet): SubnetView {
+    return {
+      netuid: s.netuid,
+      owner: addressOf(s.owner),
+      ownerHotkey: addressOf(s.ownerHotkey),
+      taskType: s.taskType,
+      model: s.model === null ? null : { ...s.model },
+      createdAt: s.createdAt,
+      locked: s.locked.toString(),
+      tempo: s.params.tempo,
+      epochCount: s.epochCount,
+      lastEpochBlock: s.lastEpochBlock,
+      neurons: s.neurons.length,
+      maxUids: s.params.maxUids,
+      burn: s.burn.toString(),
+      block: this.state.height,
+    };
+  }
+
+  /** What create_subnet would lock in the next block, rao (subtensor's lock cost rule). */
+  subnetLockCost(): bigint {
+    const s = this.state;
+    return lockCost(
+      s.lastLockCost,
+      s.lastLockBlock,
+      s.height + 1,
+      s.params.minLockCost,
+      s.params.lockReductionInterval,
+    );
+  }
+
+  /** Every subnet, ascending by netuid. */
+  subnets(): SubnetView[] {
+    return [...this.state.subnets.entries()]
+      .map(([, s]) => this.subnetView(s))
+      .sort((a, b) => a.netuid - b.netuid);
+  }
+
+  subnet(netuid: number): SubnetView {
+    return this.subnetView(this.subnetOf(netuid));
+  }
+
+  /** A hotkey's commit_proof for a subnet's epoch (from the index), or null. */
+  proofCommit(hotkey: string, netuid: number, epoch: number): ProofCommitView | null {
+    const key = keyOf(hotkey);
+    const row = this.store.db.proof(key, netuid, epoch);
+    if (row === null) return null;
+    const next = this.store.db.proofAfter(key, netuid, row.block);
+    const revealed =
+      next !== null &&
+      next.reveal !== null &&
+      toHex(hash256(fromHex(next.reveal))) === row.secretHash;
+    return {
+      hotkey: addressOf(row.hotkey),
+      netuid: row.netuid,
+      epoch: row.epoch,
+      block: row.block,
+      txHash: row.txHash,
+      root: row.root,
+      entries: row.entries,
+      secretHash: row.secretHash,
+      reveal: row.reveal,
+      nextReveal: revealed
+        ? {
+            secret: next.reveal as Hex,
+            epoch: next.epoch,
+            block: next.block,
+            txHash: next.txHash,
+          }
+        : null,
+    };
+  }
+
+  metagraph(netuid: number): MetagraphView {
+    const s = this.subnetOf(netuid);
     return {
       netuid,
       taskType: s.taskType,
@@ -333,6 +468,7 @@ export class ChainQueries {
       pending: s.pending.toString(),
       lastEpochBlock: s.lastEpochBlock,
       commitReveal: s.params.commitReveal,
+      model: s.model === null ? null : { ...s.model },
       neurons: s.neurons.map((n) => ({
         uid: n.uid,
         hotkey: addressOf(n.hotkey),
@@ -350,6 +486,7 @@ export class ChainQueries {
         lastUpdate: n.lastUpdate,
         registeredAt: n.registeredAt,
         addresses: n.axon === null ? [] : [...n.axon.addrs],
+        proof: n.proof === null ? null : { ...n.proof },
       })),
     };
   }

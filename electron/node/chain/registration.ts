@@ -111,12 +111,14 @@ export function freshNeuron(uid: number, hotkey: Hex, coldkey: Hex, height: numb
     weights: [],
     bonds: [],
     commits: [],
+    proof: null,
   };
 }
 
 /**
- * Replaces uid `uid` by a new neuron: the old occupant's weights, bonds and commits go, and every
- * other neuron's weight on this uid is set to 0 (kept as an entry, as subtensor's clear_neuron).
+ * Replaces uid `uid` by a new neuron: the old occupant's weights, bonds, commits and proof
+ * commitment go, and every other neuron's weight on this uid is set to 0 (kept as an entry, as
+ * subtensor's clear_neuron).
  */
 export function replaceNeuron(subnet: Subnet, uid: number, fresh: Neuron): Neuron[] {
   return subnet.neurons.map((n) => {

@@ -32,9 +32,10 @@ import {
 } from './queries.ts';
 import { applyBlock, checkLastCommit, decodeTx, type ApplyOk } from './state.ts';
 import { blockHash, type Block, type Commit } from './block.ts';
+import { checkSubnetModel } from './subnet-model.ts';
 import { ChainStore, type CommittedBlock } from './store/chain-store.ts';
 import { txMessage, type SignedTx, type TxBody, type TxCall } from './tx.ts';
-import { proposalKey, type ChainState } from './types.ts';
+import { proposalKey, type ChainState, type SubnetModel } from './types.ts';
 import { GovernanceQueries } from './governance-queries.ts';
 
 export interface ChainLogger {
@@ -351,6 +352,7 @@ export class ChainService extends EventEmitter<ChainServiceEvents> implements No
       totalIssuance: (s?.totalIssuance ?? 0n).toString(),
       blockIntervalMs: s ? (this.o.blockIntervalMs ?? s.params.blockIntervalMs) : null,
       minFee: s ? s.params.minFee.toString() : null,
+      subnetLockCost: store ? this.queries.subnetLockCost().toString() : null,
     };
   }
 
@@ -450,6 +452,50 @@ export class ChainService extends EventEmitter<ChainServiceEvents> implements No
     return this.signAndSubmit(
       wallet,
       { kind: 'remove_stake', hotkey: keyOf(hotkey), amount: parseTao(amountTao) },
+      options,
+    );
+  }
+
+  /**
+   * create_subnet signed by a wallet's coldkey (the earliest-created wallet when none is named),
+   * owned by its hotkey `hotkeyIndex` (0 by default); `maxLock` (TAO) defaults to the lock cost
+   * now. The model is checked before the user is asked to confirm.
+   */
+  async createSubnet(
+    input: {
+      wallet?: string | undefined;
+      hotkeyIndex?: number | undefined;
+      taskType: string;
+      model: SubnetModel | null;
+      maxLock?: string | undefined;
+    },
+    options: SignOptions = {},
+  ): Promise<TxView> {
+    if (input.model !== null) checkSubnetModel(input.model);
+    const wallet = input.wallet ?? (await this.firstWallet())?.name;
+    if (wallet === undefined || this.o.wallets === undefined) {
+      throw chainError(ChainErrorCode.WALLET_LOCKED, 'no wallet to sign with: create one first');
+    }
+    const info = await this.o.wallets.show(wallet);
+    const index = input.hotkeyIndex ?? 0;
+    const hotkey = info.hotkeys.find((h) => h.index === index);
+    if (hotkey === undefined) {
+      throw chainError(ChainErrorCode.UNKNOWN_HOTKEY, `wallet "${wallet}" has no hotkey ${index}`, {
+        wallet,
+        hotkeyIndex: index,
+      });
+    }
+    const maxLock =
+      input.maxLock !== undefined ? parseTao(input.maxLock) : this.queries.subnetLockCost();
+    return this.signAndSubmit(
+      wallet,
+      {
+        kind: 'create_subnet',
+        hotkey: hotkey.publicKey.toLowerCase(),
+        taskType: input.taskType,
+        maxLock,
+        model: input.model,
+      },
       options,
     );
   }

@@ -4,7 +4,7 @@
  * parameter sets, which are CBOR maps with RFC 8949 key order (there are many, rarely changing).
  */
 import { decode } from 'cborg';
-import { encodeCanonical } from './codec.ts';
+import { encodeCanonical, modelArray } from './codec.ts';
 import { CowMap } from './cow-map.ts';
 import { fromHex, toHex, type Hex } from './crypto.ts';
 import type {
@@ -14,11 +14,13 @@ import type {
   GovernanceMeta,
   HotkeyRecord,
   Neuron,
+  NeuronProof,
   Proposal,
   ProposalAction,
   ProposalStatus,
   ProposalTally,
   Subnet,
+  SubnetModel,
   SubnetParams,
   Validator,
   Vote,
@@ -98,7 +100,12 @@ export function neuronArray(n: Neuron): unknown[] {
     n.weights.map(([u, w]) => [u, w]),
     n.bonds.map(([u, w]) => [u, w]),
     n.commits.map((c) => [fromHex(c.hash), c.block, c.epoch]),
+    n.proof === null ? null : proofArray(n.proof),
   ];
+}
+
+function proofArray(p: NeuronProof): unknown[] {
+  return [p.epoch, fromHex(p.root), p.entries, fromHex(p.secretHash), p.block];
 }
 
 /** A subnet with its neurons given as `neurons` (full arrays, or neuron hashes for the root). */
@@ -118,6 +125,7 @@ export function subnetArray(s: Subnet, neurons: unknown[]): unknown[] {
     s.lastEpochBlock,
     s.epochCount,
     neurons,
+    s.model === null ? null : modelArray(s.model),
   ];
 }
 
@@ -154,6 +162,31 @@ function neuronFrom(a: unknown[]): Neuron {
       block,
       epoch,
     })),
+    proof: a[19] === null ? null : proofFrom(a[19] as unknown[]),
+  };
+}
+
+function proofFrom(a: unknown[]): NeuronProof {
+  return {
+    epoch: num(a[0]),
+    root: hex(a[1]),
+    entries: num(a[2]),
+    secretHash: hex(a[3]),
+    block: num(a[4]),
+  };
+}
+
+function modelFrom(a: unknown[]): SubnetModel {
+  return {
+    catalogId: a[0] as string,
+    sha256: hex(a[1]),
+    sizeBytes: num(a[2]),
+    protocolVersion: num(a[3]),
+    decoding: a[4] as SubnetModel['decoding'],
+    maxTokens: num(a[5]),
+    contextSize: num(a[6]),
+    tauMilli: num(a[7]),
+    maxViolations: num(a[8]),
   };
 }
 
@@ -163,6 +196,7 @@ function subnetFrom(a: unknown[]): Subnet {
     owner: hex(a[1]),
     ownerHotkey: hex(a[2]),
     taskType: a[3] as string,
+    model: a[14] === null ? null : modelFrom(a[14] as unknown[]),
     createdAt: num(a[4]),
     locked: big(a[5]),
     params: subnetParamsFrom(a[6] as Record<string, unknown>),
@@ -181,6 +215,7 @@ function subnetFrom(a: unknown[]): Subnet {
 function actionArray(a: ProposalAction): unknown[] {
   if (a.kind === 'param') return ['param', a.param, a.netuid, a.value];
   if (a.kind === 'upgrade') return ['upgrade', a.version, a.activationHeight];
+  if (a.kind === 'subnet_model') return ['subnet_model', a.netuid, modelArray(a.model)];
   return ['text'];
 }
 
@@ -195,6 +230,9 @@ function actionFrom(a: unknown[]): ProposalAction {
   }
   if (a[0] === 'upgrade') {
     return { kind: 'upgrade', version: a[1] as string, activationHeight: num(a[2]) };
+  }
+  if (a[0] === 'subnet_model') {
+    return { kind: 'subnet_model', netuid: num(a[1]), model: modelFrom(a[2] as unknown[]) };
   }
   return { kind: 'text' };
 }
@@ -301,7 +339,8 @@ export const EMPTY_GOVERNANCE: GovernanceMeta = Object.freeze({
   queued: [],
 });
 
-const SNAPSHOT_TAG = 'noesis/state-snapshot/2';
+// v3: subnet models and validators' proof commitments (older snapshots are rebuilt by replay).
+const SNAPSHOT_TAG = 'noesis/state-snapshot/3';
 
 /** The whole state as bytes (snapshots). Cost: linear in the state; ~1 s per million accounts. */
 export function encodeState(state: ChainState): Uint8Array {

@@ -2,7 +2,7 @@
  * The state root: one blake2b-256 hash that commits to the whole state, so two nodes compare
  * their states by comparing 32 bytes.
  *
- *   root      = H(CBOR["noesis/state/2", chainId, height, lastBlockTime, totalIssuance,
+ *   root      = H(CBOR["noesis/state/3", chainId, height, lastBlockTime, totalIssuance,
  *                      totalRecycled, lastLockCost, lastLockBlock, params, validators,
  *                      accountsRoot, hotkeysRoot, subnetsRoot, governance [nextProposalId,
  *                      open ids, queued ids], proposalsRoot, votesRoot, locksRoot])
@@ -11,7 +11,8 @@
  *   shardHash = H(keyBytes || CBOR(value) for each entry, ascending by key)   (keys have a
  *               fixed width per table: 32 bytes, 2 for subnets, 4 for proposals, 36 for votes
  *               (voter then proposal id), so the concatenation is unambiguous)
- * A subnet's value lists H(neuron) per uid instead of the neurons themselves. The block hashes
+ * A subnet's value lists H(neuron) per uid instead of the neurons themselves, then its model
+ * (or null); a neuron's value ends with its proof commitment (or null). v3 added both. The block hashes
  * (genesis hash, last block hash) are left out: the header chain commits to them through
  * prevHash, and leaving them out lets a block carry the root of the state it produces.
  *
@@ -117,7 +118,7 @@ export function stateRoot(state: ChainState): Hex {
   return toHex(
     hash256(
       encodeCanonical([
-        'noesis/state/2',
+        'noesis/state/3',
         state.chainId,
         state.height,
         state.lastBlockTime,

@@ -7,13 +7,14 @@
  *            (burned_register: the coldkey pays the burn and becomes the hotkey's owner),
  *            create_subnet (register_network: the coldkey locks the TAO and owns the subnet),
  *            propose and vote (governance: TAO holders decide, docs/governance.md)
- *   hotkey:  set_weights, commit_weights, reveal_weights, serve (serve_axon)
+ *   hotkey:  set_weights, commit_weights, reveal_weights, serve (serve_axon), commit_proof (a
+ *            validator's interaction-log root, proof of intelligence: docs/chain.md)
  * A key is just an ed25519 public key; an account (free balance + nonce) exists for any key that
  * received TAO or signed a transaction, hotkeys included (they sign with their own nonce).
  */
 import { encodeSignedTx, encodeTxBody, txSignBytes } from './codec.ts';
 import { hash256, publicKeyOf, signMessage, toHex, type Hex } from './crypto.ts';
-import type { ProposalAction, VoteChoice } from './types.ts';
+import type { ProposalAction, SubnetModel, VoteChoice } from './types.ts';
 
 export type TxKind =
   | 'transfer'
@@ -27,7 +28,8 @@ export type TxKind =
   | 'serve'
   | 'create_subnet'
   | 'propose'
-  | 'vote';
+  | 'vote'
+  | 'commit_proof';
 
 export const TX_KINDS: readonly TxKind[] = [
   'transfer',
@@ -42,6 +44,7 @@ export const TX_KINDS: readonly TxKind[] = [
   'create_subnet',
   'propose',
   'vote',
+  'commit_proof',
 ];
 
 /** Transactions a hotkey signs; every other kind is signed by a coldkey. */
@@ -50,6 +53,7 @@ export const HOTKEY_SIGNED: ReadonlySet<TxKind> = new Set<TxKind>([
   'commit_weights',
   'reveal_weights',
   'serve',
+  'commit_proof',
 ]);
 
 /** Largest encoded signed transaction, in bytes. */
@@ -63,6 +67,8 @@ export const MAX_SALT_BYTES = 32;
 export const MAX_TITLE_LENGTH = 120;
 export const MAX_DESCRIPTION_LENGTH = 2000;
 export const MAX_VERSION_LENGTH = 32;
+/** commit_proof: most leaves one interaction log may have. */
+export const MAX_PROOF_ENTRIES = 1_000_000_000;
 /** Longest chain id (printable ASCII). */
 export const MAX_CHAIN_ID_LENGTH = 64;
 
@@ -86,7 +92,14 @@ export type TxCall =
   | { kind: 'commit_weights'; netuid: number; commitHash: Hex }
   | { kind: 'reveal_weights'; netuid: number; uids: number[]; weights: number[]; salt: Hex }
   | { kind: 'serve'; netuid: number; addrs: string[] }
-  | { kind: 'create_subnet'; hotkey: Hex; taskType: string; maxLock: bigint }
+  | {
+      kind: 'create_subnet';
+      hotkey: Hex;
+      taskType: string;
+      maxLock: bigint;
+      /** The model miners must run; null: a subnet whose miners cannot be verified. */
+      model: SubnetModel | null;
+    }
   | {
       kind: 'propose';
       /** Rao held from the signer; at least the chain's proposalDeposit. */
@@ -95,7 +108,21 @@ export type TxCall =
       description: string;
       action: ProposalAction;
     }
-  | { kind: 'vote'; proposal: number; choice: VoteChoice; conviction: number };
+  | { kind: 'vote'; proposal: number; choice: VoteChoice; conviction: number }
+  | {
+      /**
+       * A validator hotkey commits the Merkle root of its interaction log for `netuid`'s epoch
+       * `epoch`, reveals the secret the previous commit promised (null on the first) and
+       * promises the next one by its hash (blake2b-256).
+       */
+      kind: 'commit_proof';
+      netuid: number;
+      epoch: number;
+      root: Hex;
+      entries: number;
+      secretHash: Hex;
+      reveal: Hex | null;
+    };
 
 export type TxBody = TxBase & TxCall;
 

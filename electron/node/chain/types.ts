@@ -37,6 +37,23 @@ export interface Axon {
   readonly block: number;
 }
 
+/**
+ * A validator's latest proof-of-intelligence commitment on a subnet (commit_proof): the Merkle
+ * root of its interaction log for one epoch and the hash of the secret it will reveal next.
+ */
+export interface NeuronProof {
+  /** The subnet's epochCount during which the logged tasks were sent. */
+  readonly epoch: number;
+  /** Merkle root of the log, 32 bytes hex (all zero for an empty log). */
+  readonly root: Hex;
+  /** Leaves in the log. */
+  readonly entries: number;
+  /** blake2b-256 of the secret the next commit must reveal. */
+  readonly secretHash: Hex;
+  /** Block that applied the commit. */
+  readonly block: number;
+}
+
 export interface Neuron {
   readonly uid: number;
   readonly hotkey: Hex;
@@ -61,6 +78,8 @@ export interface Neuron {
   readonly weights: ReadonlyArray<readonly [number, number]>;
   readonly bonds: ReadonlyArray<readonly [number, number]>;
   readonly commits: ReadonlyArray<WeightCommit>;
+  /** Latest commit_proof of this uid (null until it commits; reset when the uid is replaced). */
+  readonly proof: NeuronProof | null;
 }
 
 export interface SubnetParams {
@@ -88,12 +107,39 @@ export interface SubnetParams {
   readonly maxRegistrationsPerBlock: number;
 }
 
+/**
+ * The model a subnet's miners must run and the rules validators verify their answers with
+ * (docs/chain.md §Subnet model). Validation: subnet-model.ts.
+ */
+export interface SubnetModel {
+  /** Catalogue id (resources/models/catalog.json) or 'custom' for a file named only by hash. /^[a-z0-9][a-z0-9._-]{0,63}$/ */
+  readonly catalogId: string;
+  /** sha256 of the GGUF file, hex (32 bytes). Miners must run exactly this file. */
+  readonly sha256: Hex;
+  /** Size of the file in bytes (safe integer > 0). */
+  readonly sizeBytes: number;
+  /** Task protocol version miners must speak (1). */
+  readonly protocolVersion: number;
+  /** Decoding rule: 'greedy' only for now (the answer is the argmax at every step). */
+  readonly decoding: 'greedy';
+  /** Most new tokens per answer (1..1024). */
+  readonly maxTokens: number;
+  /** Context size validators and miners use (64..32768). */
+  readonly contextSize: number;
+  /** Verification margin tau in milli-nats (0..10000): a claimed token passes when maxLogit - logit(token) <= tau/1000. */
+  readonly tauMilli: number;
+  /** Positions per answer allowed over tau before the answer fails (0..64). */
+  readonly maxViolations: number;
+}
+
 export interface Subnet {
   readonly netuid: number;
   /** Coldkey that created (owns) the subnet; receives the owner cut. */
   readonly owner: Hex;
   readonly ownerHotkey: Hex;
   readonly taskType: string;
+  /** What miners run and how answers are verified; null: miners cannot be verified here. */
+  readonly model: SubnetModel | null;
   readonly createdAt: number;
   /** TAO locked by create_subnet, rao. */
   readonly locked: bigint;
@@ -159,6 +205,8 @@ export type ProposalAction =
       readonly value: bigint;
     }
   | { readonly kind: 'upgrade'; readonly version: string; readonly activationHeight: number }
+  /** Replaces a subnet's model and verification rules (enacted like a parameter change). */
+  | { readonly kind: 'subnet_model'; readonly netuid: number; readonly model: SubnetModel }
   | { readonly kind: 'text' };
 
 export type ProposalStatus = 'active' | 'passed' | 'rejected' | 'enacted';

@@ -214,6 +214,7 @@ export function addChainCommands(program: Command): void {
         totalIssuance: q.state.totalIssuance.toString(),
         blockIntervalMs: null,
         minFee: q.state.params.minFee.toString(),
+        subnetLockCost: q.subnetLockCost().toString(),
       }));
       print(options, status, () =>
         [

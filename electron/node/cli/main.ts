@@ -11,6 +11,7 @@ import { addModelsCommands } from './models.ts';
 import { addChainCommands } from './chain.ts';
 import { addEarningsCommands } from './earnings.ts';
 import { addGovCommands } from './gov.ts';
+import { addSubnetCommands } from './subnet.ts';
 import { addNetworkCommands } from './network.ts';
 import { addDevnetCommand } from './devnet.ts';
 
@@ -64,6 +65,7 @@ export function buildProgram(): Command {
   addChainCommands(program);
   addEarningsCommands(program);
   addGovCommands(program);
+  addSubnetCommands(program);
   addNetworkCommands(program);
   addDevnetCommand(program);
   return program;

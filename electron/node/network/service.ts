@@ -274,6 +274,29 @@ export class NetworkService implements NodeService {
     });
   }
 
+  /**
+   * Stops and starts the networking again, e.g. under a new identity (a role activated its
+   * hotkey, node-key.ts); resolves once libp2p listens again.
+   */
+  async restart(timeoutMs = 30_000): Promise<void> {
+    await this.stop();
+    await this.start(new AbortController().signal);
+    await this.whenRunning(timeoutMs);
+  }
+
+  /** Resolves once libp2p runs (throws after `timeoutMs`, or when the network is off). */
+  async whenRunning(timeoutMs = 30_000): Promise<P2PService<Block, Commit>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.p2pRef !== null) return this.p2pRef;
+      if (this.phase === 'disabled' || this.phase === 'error' || this.phase === 'stopped') {
+        throw new Error(`the network is ${this.phase}${this.message ? `: ${this.message}` : ''}`);
+      }
+      if (Date.now() > deadline) throw new Error('the network did not start in time');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers.splice(0)) clearTimeout(t);

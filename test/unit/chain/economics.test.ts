@@ -287,12 +287,19 @@ test('create_subnet locks TAO and registers the owner; serve publishes bounded a
       hotkey: hot.hex,
       taskType: 'Bad Type',
       maxLock: 1000n * TAO,
+      model: null,
     }),
     ChainErrorCode.BAD_TASK_TYPE,
   );
   fails(
     s,
-    tx(s, alice, { kind: 'create_subnet', hotkey: hot.hex, taskType: 'embedding', maxLock: TAO }),
+    tx(s, alice, {
+      kind: 'create_subnet',
+      hotkey: hot.hex,
+      taskType: 'embedding',
+      maxLock: TAO,
+      model: null,
+    }),
     ChainErrorCode.LOCK_ABOVE_LIMIT,
   );
   const freeBefore = s.accounts.get(alice.hex)!.free;
@@ -302,6 +309,7 @@ test('create_subnet locks TAO and registers the owner; serve publishes bounded a
       hotkey: hot.hex,
       taskType: 'embedding',
       maxLock: 1000n * TAO,
+      model: null,
     }),
   ]).state;
   const sub = s.subnets.get('0002')!;

@@ -1,8 +1,9 @@
 /**
- * Contract entries for the chain: status, balances, blocks, transactions, metagraph, history,
- * earnings; submitting a signed transaction; and transfer / stake / unstake signed by an
- * unlocked wallet's coldkey. Amounts typed by people are TAO decimal strings ("1.5"), parsed
- * exactly; amounts in results are rao as decimal strings.
+ * Contract entries for the chain: status, balances, blocks, transactions, subnets, metagraph,
+ * history, earnings, validators' proof commitments; submitting a signed transaction; and
+ * transfer / stake / unstake / createSubnet signed by an unlocked wallet's coldkey. Amounts
+ * typed by people are TAO decimal strings ("1.5"), parsed exactly; amounts in results are rao as
+ * decimal strings.
  */
 import { z } from 'zod';
 import { defineMethod } from '../define.ts';
@@ -12,8 +13,11 @@ import type {
   ChainStatusView,
   EarningsView,
   MetagraphView,
+  ProofCommitView,
+  SubnetView,
   TxView,
 } from '../../chain/queries.ts';
+import { SubnetModelInputSchema, type SubnetModelInput } from '../../chain/subnet-model.ts';
 import type { BlockRow } from '../../chain/store/state-db.ts';
 
 const address = z.string().min(1).max(128);
@@ -22,6 +26,7 @@ const tao = z.string().regex(/^\d{1,11}(\.\d{1,9})?$/, 'a TAO amount such as "1.
 const hash = z.string().regex(/^[0-9a-fA-F]{64}$/, '32-byte hex hash');
 const rao = z.string().regex(/^\d{1,20}$/, 'rao as a decimal string');
 const waitMs = z.number().int().min(0).max(120_000).optional();
+const netuid = z.number().int().min(0).max(65535);
 
 const signedAction = z
   .object({
@@ -33,6 +38,21 @@ const signedAction = z
     confirmed: z.boolean().optional(),
   })
   .strict();
+
+export interface CreateSubnetInput {
+  /** Default: the earliest-created wallet. */
+  wallet?: string | undefined;
+  /** The wallet's hotkey that owns the subnet (default 0). */
+  hotkeyIndex?: number | undefined;
+  taskType: string;
+  /** The model miners must run (rules left out take the defaults); null: none. */
+  model: SubnetModelInput | null;
+  /** Most TAO to lock (default: the lock cost now). */
+  maxLock?: string | undefined;
+  fee?: string | undefined;
+  waitMs?: number | undefined;
+  confirmed?: boolean | undefined;
+}
 
 type SignedAction = {
   wallet: string;
@@ -87,8 +107,49 @@ export const chainMethods = {
       .strict(),
     { summary: 'Transactions an address signed or received, newest first.' },
   ),
+  'chain.subnets': defineMethod<Record<string, never>, SubnetView[]>(z.object({}).strict(), {
+    summary:
+      'Every subnet: owner, task type, model and verification rules, tempo, epochs, neurons, burn.',
+  }),
+  'chain.subnet': defineMethod<{ netuid: number }, SubnetView>(z.object({ netuid }).strict(), {
+    summary: 'One subnet: owner, task type, model and verification rules, tempo, epochs, burn.',
+  }),
+  'chain.proofCommit': defineMethod<
+    { hotkey: string; netuid: number; epoch: number },
+    ProofCommitView | null
+  >(
+    z
+      .object({
+        hotkey: address,
+        netuid,
+        epoch: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+      })
+      .strict(),
+    {
+      summary:
+        "A validator's interaction-log commitment for a subnet's epoch (root, entries, secrets), or null.",
+    },
+  ),
+  'chain.createSubnet': defineMethod<CreateSubnetInput, TxView>(
+    z
+      .object({
+        wallet: wallet.optional(),
+        hotkeyIndex: z.number().int().min(0).max(1_000_000).optional(),
+        taskType: z.string().min(1).max(64),
+        model: SubnetModelInputSchema.nullable(),
+        maxLock: tao.optional(),
+        fee: rao.optional(),
+        waitMs,
+        confirmed: z.boolean().optional(),
+      })
+      .strict() as unknown as z.ZodType<CreateSubnetInput>,
+    {
+      summary:
+        "Create a subnet (locking TAO) owned by a wallet's hotkey, naming the model its miners run.",
+    },
+  ),
   'chain.metagraph': defineMethod<{ netuid: number }, MetagraphView>(
-    z.object({ netuid: z.number().int().min(0).max(65535) }).strict(),
+    z.object({ netuid }).strict(),
     { summary: "A subnet's neurons with stake, Yuma results, permits and addresses." },
   ),
   'chain.earnings': defineMethod<

@@ -1,6 +1,7 @@
 /**
  * The chain's sql.js database: derived tables and indexes for queries (accounts, stakes, blocks,
- * transactions by hash, account history, epoch results per hotkey, payouts per coldkey). It is
+ * transactions by hash, account history, epoch results per hotkey, payouts per coldkey,
+ * validators' proof commitments by hotkey, subnet and epoch). It is
  * never the source of truth: the block log is. Each block is indexed in one SQL transaction that
  * also sets meta.height, so the database always reads "state after block meta.height".
  *
@@ -29,6 +30,7 @@ CREATE INDEX IF NOT EXISTS epochs_coldkey ON epochs (coldkey, block);
 CREATE TABLE IF NOT EXISTS payouts (block INTEGER NOT NULL, netuid INTEGER NOT NULL, coldkey TEXT NOT NULL, hotkey TEXT NOT NULL, kind TEXT NOT NULL, amount INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS payouts_coldkey ON payouts (coldkey, block);
 CREATE INDEX IF NOT EXISTS payouts_hotkey ON payouts (hotkey, block);
+CREATE TABLE IF NOT EXISTS proofs (hotkey TEXT NOT NULL, netuid INTEGER NOT NULL, epoch INTEGER NOT NULL, block INTEGER NOT NULL, tx_hash TEXT NOT NULL, root TEXT NOT NULL, entries INTEGER NOT NULL, secret_hash TEXT NOT NULL, reveal TEXT, PRIMARY KEY (hotkey, netuid, epoch)) WITHOUT ROWID;
 `;
 
 export interface BlockRow {
@@ -69,6 +71,34 @@ export interface EpochRow {
   validatorTrust: number;
   emission: bigint;
   validatorPermit: boolean;
+}
+
+/** One applied commit_proof (the chain keeps only the latest per uid; the index keeps all). */
+export interface ProofRow {
+  hotkey: Hex;
+  netuid: number;
+  epoch: number;
+  block: number;
+  txHash: Hex;
+  root: Hex;
+  entries: number;
+  secretHash: Hex;
+  /** The secret this commit revealed (promised by the hotkey's previous commit), or null. */
+  reveal: Hex | null;
+}
+
+function proofFrom(r: SqlValue[]): ProofRow {
+  return {
+    hotkey: r[0] as Hex,
+    netuid: num(r[1]!),
+    epoch: num(r[2]!),
+    block: num(r[3]!),
+    txHash: r[4] as Hex,
+    root: r[5] as Hex,
+    entries: num(r[6]!),
+    secretHash: r[7] as Hex,
+    reveal: (r[8] as Hex | null) ?? null,
+  };
 }
 
 export interface PayoutRow {
@@ -170,6 +200,9 @@ export class StateDb {
       'epoch',
       'INSERT OR REPLACE INTO epochs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    // A hotkey that lost its uid and registered again may commit an epoch a second time: the
+    // later commit replaces the row (it is the one the chain holds).
+    prep('proof', 'INSERT OR REPLACE INTO proofs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     prep(
       'payout',
       'INSERT INTO payouts (block, netuid, coldkey, hotkey, kind, amount) VALUES (?, ?, ?, ?, ?, ?)',
@@ -268,6 +301,20 @@ export class StateDb {
             netuid = b.action.kind === 'param' ? b.action.netuid : null;
             break;
           case 'vote':
+            break;
+          case 'commit_proof':
+            netuid = b.netuid;
+            this.st.proof!.run([
+              b.signer,
+              b.netuid,
+              b.epoch,
+              h,
+              txHash,
+              b.root,
+              b.entries,
+              b.secretHash,
+              b.reveal,
+            ]);
             break;
           default:
             netuid = b.netuid;
@@ -455,6 +502,25 @@ export class StateDb {
        WHERE ${col} = ? AND block BETWEEN ? AND ? ORDER BY block, rowid`,
       [value, from, to],
     ).map(payoutFrom);
+  }
+
+  /** The hotkey's commit_proof for a subnet's epoch, or null. */
+  proof(hotkey: Hex, netuid: number, epoch: number): ProofRow | null {
+    const r = this.all('SELECT * FROM proofs WHERE hotkey = ? AND netuid = ? AND epoch = ?', [
+      hotkey,
+      netuid,
+      epoch,
+    ])[0];
+    return r === undefined ? null : proofFrom(r);
+  }
+
+  /** The hotkey's first commit_proof on a subnet applied after `block`, or null. */
+  proofAfter(hotkey: Hex, netuid: number, block: number): ProofRow | null {
+    const r = this.all(
+      'SELECT * FROM proofs WHERE hotkey = ? AND netuid = ? AND block > ? ORDER BY block LIMIT 1',
+      [hotkey, netuid, block],
+    )[0];
+    return r === undefined ? null : proofFrom(r);
   }
 
   close(): void {
