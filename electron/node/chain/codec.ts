@@ -473,7 +473,6 @@ export function weightsCommitHash(
 // -- headers, commits, blocks ----------------------------------------------------------------
 
 function headerArray(h: BlockHeader): unknown[] {
-  if (block.evidence.length !== 0) throw malformed('evidence is not supported yet');
   return [
     CODEC_VERSION,
     h.chainId,
@@ -484,8 +483,6 @@ function headerArray(h: BlockHeader): unknown[] {
     b(h.stateRoot, 32, 'stateRoot'),
     b(h.proposer, 32, 'proposer'),
     b(h.lastCommitHash, 32, 'lastCommitHash'),
-  const evidence = arr(a[3], null, 'evidence');
-  if (evidence.length !== 0) throw malformed('evidence is not supported yet');
     b(h.evidenceHash, 32, 'evidenceHash'),
   ];
 }
@@ -545,6 +542,7 @@ export function decodeCommit(bytes: Uint8Array): Commit {
 }
 
 export function encodeBlock(block: Block): Uint8Array {
+  if (block.evidence.length !== 0) throw malformed('evidence is not supported yet');
   return encodeCanonical([
     headerArray(block.header),
     block.txs.map(signedTxArray),
@@ -555,6 +553,8 @@ export function encodeBlock(block: Block): Uint8Array {
 
 export function decodeBlock(bytes: Uint8Array): Block {
   const a = arr(decodeCanonical(bytes), 4, 'block');
+  const evidence = arr(a[3], null, 'evidence');
+  if (evidence.length !== 0) throw malformed('evidence is not supported yet');
   return {
     header: headerFromArray(a[0]),
     txs: arr(a[1], null, 'txs').map(signedTxFromArray),
