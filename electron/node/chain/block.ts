@@ -8,11 +8,13 @@
  * validators over the *previous* block id, as in CometBFT: block H proves H-1 final. The commit
  * of the newest block travels beside it (the node's "seen commit") until block H+1 carries it.
  */
+import type { DuplicateVoteEvidence } from '../consensus/evidence.ts';
 import {
   encodeCanonical,
   encodeCommit,
   encodeHeader,
   encodeSignedTx,
+  evidenceArray,
   voteSignBytes,
 } from './codec.ts';
 import { hash256, signMessage, toHex, ZERO_HASH, type Hex } from './crypto.ts';
@@ -22,6 +24,8 @@ export const BLOCK_VERSION = 1;
 /** Largest encoded block, in bytes, and most transactions in one block. */
 export const MAX_BLOCK_BYTES = 4 * 1024 * 1024;
 export const MAX_BLOCK_TXS = 10_000;
+/** Most pieces of evidence in one block (each ~330 bytes). */
+export const MAX_BLOCK_EVIDENCE = 16;
 
 export interface BlockHeader {
   chainId: string;
@@ -35,7 +39,7 @@ export interface BlockHeader {
   proposer: Hex;
   /** Hash of `lastCommit` (ZERO_HASH when it is null, at height 1). */
   lastCommitHash: Hex;
-  /** Hash of the evidence list (misbehaviour proofs, filled in by consensus later). */
+  /** Hash of the evidence list (proofs of double signing, validators.ts). */
   evidenceHash: Hex;
 }
 
@@ -54,8 +58,11 @@ export interface Commit {
   signatures: CommitSig[];
 }
 
-/** Reserved for consensus evidence (double signing); must be empty for now. */
-export type Evidence = never;
+/**
+ * Proof that a validator signed two different votes of one type in one round (two signed
+ * prevotes or precommits, consensus/evidence.ts); applying it slashes the validator (validators.ts).
+ */
+export type Evidence = DuplicateVoteEvidence;
 
 export interface Block {
   header: BlockHeader;
@@ -110,8 +117,9 @@ export function commitHash(commit: Commit | null): Hex {
   return commit === null ? ZERO_HASH : toHex(hash256(encodeCommit(commit)));
 }
 
+/** H(CBOR[evidence, ...]) in the block's own layout (codec.ts); H(CBOR[]) when empty. */
 export function evidenceHashOf(evidence: readonly Evidence[]): Hex {
-  return toHex(hash256(encodeCanonical(evidence)));
+  return toHex(hash256(encodeCanonical(evidence.map(evidenceArray))));
 }
 
 /** A single validator's commit over `hash` (the local network; consensus builds larger ones). */

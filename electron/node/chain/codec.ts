@@ -12,12 +12,13 @@
  *               lastCommitHash, evidenceHash]
  *   commit     [height, round, blockHash, [[validator(b32), signature(b64)], ...]]
  *   block      [header, [signedTx, ...], commit | null, [evidence, ...]]
+ *   evidence   [1, vote a, vote b]   two conflicting votes of one validator (see evidenceArray)
  * args by kind are listed in `encodeArgs`; a proposal's action in `actionArray`; a subnet
  * model in `modelArray`.
  */
 import { decode, encode, rfc8949EncodeOptions } from 'cborg';
 import { assertU64 } from './amount.ts';
-import type { Block, BlockHeader, Commit } from './block.ts';
+import type { Block, BlockHeader, Commit, Evidence } from './block.ts';
 import { fromHex, hash256, toHex, type Hex } from './crypto.ts';
 import { chainError, ChainErrorCode } from './errors.ts';
 import type { ProposalAction, SubnetModel, VoteChoice } from './types.ts';
@@ -541,25 +542,75 @@ export function decodeCommit(bytes: Uint8Array): Commit {
   return commitFromArray(decodeCanonical(bytes));
 }
 
+// evidence   [1 (duplicate vote), vote a, vote b]
+// vote       [type 1 prevote | 2 precommit, height, round, blockHash(b32), validator(b32), signature(b64)]
+const EVIDENCE_DUPLICATE_VOTE = 1;
+const VOTE_TYPES = ['prevote', 'precommit'] as const;
+
+function evidenceVoteArray(v: Evidence['a']): unknown[] {
+  const type = VOTE_TYPES.indexOf(v.type);
+  if (type < 0) throw malformed('evidence vote type must be prevote or precommit');
+  return [
+    type + 1,
+    checkUint(v.height, 'evidence.height'),
+    checkUint(v.round, 'evidence.round'),
+    b(v.blockHash, 32, 'evidence.blockHash'),
+    b(v.validator, 32, 'evidence.validator'),
+    b(v.signature, 64, 'evidence.signature'),
+  ];
+}
+
+function evidenceVoteFromArray(v: unknown): Evidence['a'] {
+  const a = arr(v, 6, 'evidence vote');
+  const type = VOTE_TYPES[uint(a[0], 'evidence vote type') - 1];
+  if (type === undefined) throw malformed('evidence vote type must be 1 or 2');
+  return {
+    type,
+    height: uint(a[1], 'evidence.height'),
+    round: uint(a[2], 'evidence.round'),
+    blockHash: bytesHex(a[3], 32, 'evidence.blockHash'),
+    validator: bytesHex(a[4], 32, 'evidence.validator'),
+    signature: bytesHex(a[5], 64, 'evidence.signature'),
+  };
+}
+
+/** A piece of evidence as the block (and the evidence gossip topic) carries it. */
+export function evidenceArray(e: Evidence): unknown[] {
+  if (e.kind !== 'duplicate-vote') throw malformed('only duplicate-vote evidence goes on chain');
+  return [EVIDENCE_DUPLICATE_VOTE, evidenceVoteArray(e.a), evidenceVoteArray(e.b)];
+}
+
+function evidenceFromArray(v: unknown): Evidence {
+  const a = arr(v, 3, 'evidence');
+  if (a[0] !== EVIDENCE_DUPLICATE_VOTE) throw malformed(`unknown evidence kind ${String(a[0])}`);
+  return { kind: 'duplicate-vote', a: evidenceVoteFromArray(a[1]), b: evidenceVoteFromArray(a[2]) };
+}
+
+export function encodeEvidence(e: Evidence): Uint8Array {
+  return encodeCanonical(evidenceArray(e));
+}
+
+/** Shape only; whether it proves anything is validators.ts's checkEvidence. */
+export function decodeEvidence(bytes: Uint8Array): Evidence {
+  return evidenceFromArray(decodeCanonical(bytes));
+}
+
 export function encodeBlock(block: Block): Uint8Array {
-  if (block.evidence.length !== 0) throw malformed('evidence is not supported yet');
   return encodeCanonical([
     headerArray(block.header),
     block.txs.map(signedTxArray),
     block.lastCommit === null ? null : commitArray(block.lastCommit),
-    [],
+    block.evidence.map(evidenceArray),
   ]);
 }
 
 export function decodeBlock(bytes: Uint8Array): Block {
   const a = arr(decodeCanonical(bytes), 4, 'block');
-  const evidence = arr(a[3], null, 'evidence');
-  if (evidence.length !== 0) throw malformed('evidence is not supported yet');
   return {
     header: headerFromArray(a[0]),
     txs: arr(a[1], null, 'txs').map(signedTxFromArray),
     lastCommit: a[2] === null ? null : commitFromArray(a[2]),
-    evidence: [],
+    evidence: arr(a[3], null, 'evidence').map(evidenceFromArray),
   };
 }
 

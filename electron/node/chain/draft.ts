@@ -15,7 +15,10 @@ import {
   type GovernanceMeta,
   type HotkeyRecord,
   type Proposal,
+  type SlashRecord,
   type Subnet,
+  type Validator,
+  type ValidatorSets,
   type Vote,
   type VoteLocks,
 } from './types.ts';
@@ -31,6 +34,10 @@ interface Scalars {
   /** Parameters can change inside a block (governance enactment). */
   params: ChainParams;
   governance: GovernanceMeta;
+  /** Evidence removes validators and records slashes (validators.ts); sets advance per block. */
+  validators: ReadonlyArray<Validator>;
+  validatorSets: ValidatorSets;
+  slashes: ReadonlyArray<SlashRecord>;
 }
 
 const NO_ACCOUNT: Account = Object.freeze({ free: 0n, nonce: 0 });
@@ -67,6 +74,9 @@ export class StateDraft {
         lastLockBlock: base.lastLockBlock,
         params: base.params,
         governance: base.governance,
+        validators: base.validators,
+        validatorSets: base.validatorSets,
+        slashes: base.slashes,
       };
     } else {
       this.accounts = parent.accounts.child();

@@ -153,6 +153,12 @@ export const ChainErrorCode = {
   STATE_ROOT_MISMATCH: 'CHAIN_STATE_ROOT_MISMATCH',
   /** A transaction inside a block failed; data: { index, code }. */
   BLOCK_TX_FAILED: 'CHAIN_BLOCK_TX_FAILED',
+  /**
+   * A block's evidence proves nothing or cannot apply (validators.ts); data: { index, reason } with
+   * reason malformed | not-conflicting | bad-signature | future | expired | already-applied |
+   * not-validator.
+   */
+  BAD_EVIDENCE: 'CHAIN_BAD_EVIDENCE',
 
   // -- genesis, storage and service --
   /** The genesis file is invalid; data: { field }. */

@@ -8,7 +8,9 @@
  *   "genesisTime": 1767225600000,          ms since the Unix epoch
  *   "params": { "minFee": "0.0001", "votingPeriod": 30, "subnetDefaults": { "tempo": 20 } },
  *                                          partial overrides (governance: votingPeriod, quorum in
- *                                          basis points, enactmentDelay, proposalDeposit)
+ *                                          basis points, enactmentDelay, proposalDeposit;
+ *                                          slashing: slashFraction in basis points,
+ *                                          evidenceMaxAge in blocks)
  *   "accounts": [{ "address": "5…", "balance": "1000" }],
  *   "validators": [{ "consensusKey": "<hex>", "hotkey": "5…", "coldkey": "5…", "stake": "100" }],
  *   "subnets": [{ "netuid": 1, "owner": "5…", "ownerHotkey": "5…", "taskType": "text-generation",
@@ -28,6 +30,7 @@ import { formatTao, parseTao } from './amount.ts';
 import { encodeCanonical } from './codec.ts';
 import { CowMap } from './cow-map.ts';
 import { hash256, isHex, toHex, ZERO_HASH, type Hex } from './crypto.ts';
+import { genesisValidatorSets } from './validators.ts';
 import { chainError, ChainErrorCode } from './errors.ts';
 import { freshNeuron, initialBurn } from './registration.ts';
 import {
@@ -97,6 +100,9 @@ export const DEFAULT_PARAMS: ChainParams = Object.freeze({
   quorum: 2_000,
   enactmentDelay: 7_200,
   proposalDeposit: 10n * TAO,
+  // Slashing: 5 % of a double-signer's stake; evidence up to two weeks old (12 s blocks).
+  slashFraction: 500,
+  evidenceMaxAge: 100_800,
   subnetDefaults: DEFAULT_SUBNET_PARAMS,
 });
 
@@ -153,6 +159,8 @@ const ParamsSchema = z
     quorum: z.number().int().min(1).max(10_000),
     enactmentDelay: count,
     proposalDeposit: taoString,
+    slashFraction: z.number().int().min(0).max(10_000),
+    evidenceMaxAge: z.number().int().min(1).max(10_000_000),
     subnetDefaults: SubnetParamsSchema,
   })
   .strict()
@@ -389,6 +397,8 @@ export function genesisState(raw: unknown): Genesis {
     proposals: CowMap.empty(),
     votes: CowMap.empty(),
     locks: CowMap.empty(),
+    validatorSets: genesisValidatorSets(validators, (h) => hotkeys.get(h)?.totalStake ?? 0n),
+    slashes: [],
   };
   const root = stateRoot(base);
   const hash = toHex(

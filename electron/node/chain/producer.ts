@@ -5,7 +5,7 @@
  * both to the store, which logs and fsyncs before the state moves. The multi-validator network
  * replaces this with consensus/ using the same block format.
  */
-import { signCommit } from './block.ts';
+import { signCommit, type Evidence } from './block.ts';
 import type { Hex } from './crypto.ts';
 import { ChainErrorCode } from './errors.ts';
 import type { Mempool } from './mempool.ts';
@@ -98,12 +98,12 @@ export class BlockProducer {
 /**
  * The next block on the store's tip from the mempool's ready transactions (those that fail are
  * skipped), with the tip's commit as lastCommit: the single producer's block and a consensus
- * proposal alike (consensus/shell.ts).
+ * proposal alike (consensus/shell.ts, which also hands in its evidence pool's pending evidence).
  */
 export function buildNextBlock(
   store: ChainStore,
   mempool: Mempool,
-  input: { proposer: Hex; time: number; maxTxs?: number },
+  input: { proposer: Hex; time: number; maxTxs?: number; evidence?: readonly Evidence[] },
 ): BuildResult {
   const state = store.state;
   return buildBlock(state, {
@@ -111,6 +111,7 @@ export function buildNextBlock(
     proposer: input.proposer,
     lastCommit: store.tipCommit,
     txs: mempool.select(state, input.maxTxs ?? 5000),
+    ...(input.evidence === undefined ? {} : { evidence: input.evidence }),
   });
 }
 

@@ -22,11 +22,14 @@ import type {
   Subnet,
   SubnetModel,
   SubnetParams,
+  SlashRecord,
   Validator,
+  ValidatorSets,
   Vote,
   VoteChoice,
   VoteLocks,
 } from './types.ts';
+import type { ValidatorSet } from '../consensus/validator-set.ts';
 import { netuidKey, proposalKey, voteKey } from './types.ts';
 
 const SUBNET_BIGINTS = ['minBurn', 'maxBurn'] as const;
@@ -340,7 +343,8 @@ export const EMPTY_GOVERNANCE: GovernanceMeta = Object.freeze({
 });
 
 // v3: subnet models and validators' proof commitments (older snapshots are rebuilt by replay).
-const SNAPSHOT_TAG = 'noesis/state-snapshot/3';
+// v4: the consensus validator sets and the slash records.
+const SNAPSHOT_TAG = 'noesis/state-snapshot/4';
 
 /** The whole state as bytes (snapshots). Cost: linear in the state; ~1 s per million accounts. */
 export function encodeState(state: ChainState): Uint8Array {
@@ -364,6 +368,8 @@ export function encodeState(state: ChainState): Uint8Array {
     [...state.proposals.entries()].map(([, p]) => proposalArray(p)),
     [...state.votes.entries()].map(([, v]) => voteArray(v)),
     [...state.locks.entries()].map(([k, l]) => [fromHex(k), locksArray(l)]),
+    validatorSetsArray(state.validatorSets),
+    state.slashes.map(slashArray),
   ]);
 }
 
@@ -426,5 +432,48 @@ export function decodeState(bytes: Uint8Array): ChainState {
         ([k, l]) => [hex(k), locksFrom(l as unknown[])] as [string, VoteLocks],
       ),
     ),
+    validatorSets: validatorSetsFrom(a[19] as unknown[]),
+    slashes: (a[20] as unknown[][]).map(slashFrom),
+  };
+}
+
+/** [last, next], each [[key(b32), power, priority], ...] (ascending by key). */
+export function validatorSetsArray(sets: ValidatorSets): unknown[] {
+  const one = (set: ValidatorSet) =>
+    set.validators.map((v) => [fromHex(v.key), v.power, v.priority]);
+  return [one(sets.last), one(sets.next)];
+}
+
+function validatorSetsFrom(a: unknown[]): ValidatorSets {
+  const one = (x: unknown[][]): ValidatorSet => {
+    const validators = x.map(([k, p, q]) => ({ key: hex(k), power: big(p), priority: big(q) }));
+    let totalPower = 0n;
+    for (const v of validators) totalPower += v.power;
+    return { validators, totalPower };
+  };
+  return { last: one(a[0] as unknown[][]), next: one(a[1] as unknown[][]) };
+}
+
+export function slashArray(r: SlashRecord): unknown[] {
+  return [
+    fromHex(r.evidence),
+    fromHex(r.validator),
+    fromHex(r.hotkey),
+    r.offenceHeight,
+    r.height,
+    r.amount,
+    r.removed,
+  ];
+}
+
+function slashFrom(a: unknown[]): SlashRecord {
+  return {
+    evidence: hex(a[0]),
+    validator: hex(a[1]),
+    hotkey: hex(a[2]),
+    offenceHeight: num(a[3]),
+    height: num(a[4]),
+    amount: big(a[5]),
+    removed: a[6] === true,
   };
 }

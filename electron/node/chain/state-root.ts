@@ -2,10 +2,13 @@
  * The state root: one blake2b-256 hash that commits to the whole state, so two nodes compare
  * their states by comparing 32 bytes.
  *
- *   root      = H(CBOR["noesis/state/3", chainId, height, lastBlockTime, totalIssuance,
+ *   root      = H(CBOR["noesis/state/4", chainId, height, lastBlockTime, totalIssuance,
  *                      totalRecycled, lastLockCost, lastLockBlock, params, validators,
  *                      accountsRoot, hotkeysRoot, subnetsRoot, governance [nextProposalId,
- *                      open ids, queued ids], proposalsRoot, votesRoot, locksRoot])
+ *                      open ids, queued ids], proposalsRoot, votesRoot, locksRoot,
+ *                      validator sets [last, next] each [[key, power, priority], ...],
+ *                      slashes [[evidence, validator, hotkey, offenceHeight, height, amount,
+ *                      removed], ...]])
  *   tableRoot = H(groupHash[0] || … || groupHash[63])
  *   groupHash = H(shardHash[64g] || … || shardHash[64g + 63])  (shard = first 3 hex digits of the key)
  *   shardHash = H(keyBytes || CBOR(value) for each entry, ascending by key)   (keys have a
@@ -35,7 +38,9 @@ import {
   neuronArray,
   paramsObject,
   proposalArray,
+  slashArray,
   subnetArray,
+  validatorSetsArray,
   voteArray,
 } from './state-codec.ts';
 import type { ChainState, Neuron } from './types.ts';
@@ -118,7 +123,7 @@ export function stateRoot(state: ChainState): Hex {
   return toHex(
     hash256(
       encodeCanonical([
-        'noesis/state/3',
+        'noesis/state/4',
         state.chainId,
         state.height,
         state.lastBlockTime,
@@ -135,6 +140,8 @@ export function stateRoot(state: ChainState): Hex {
         proposalsRoot,
         votesRoot,
         locksRoot,
+        validatorSetsArray(state.validatorSets),
+        state.slashes.map(slashArray),
       ]),
     ),
   );

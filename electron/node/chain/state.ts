@@ -5,13 +5,15 @@
  * transactions instead of failing.
  *
  * Block steps: header checks (chain id, height, previous hash, time, proposer, lastCommit,
- * body hashes, size) → each transaction (size, chain id, signature, nonce, fee, effect) →
- * end of block (governance tallies and enactments, governance.ts; burn decay, emission, due
- * epochs, emission.ts) → state root must equal the header's.
+ * body hashes, size) → each piece of evidence (validators.ts: check, slash, remove) → each
+ * transaction (size, chain id, signature, nonce, fee, effect) → end of block (governance
+ * tallies and enactments, governance.ts; burn decay, emission, due epochs, emission.ts; the
+ * validator sets advance, validators.ts) → state root must equal the header's.
  */
 import {
   decodeSignedTx,
   encodeBlock,
+  encodeEvidence,
   encodeSignedTx,
   txSignBytes,
   voteSignBytes,
@@ -21,11 +23,13 @@ import {
   commitHash,
   evidenceHashOf,
   MAX_BLOCK_BYTES,
+  MAX_BLOCK_EVIDENCE,
   MAX_BLOCK_TXS,
   txRootOf,
   type Block,
   type BlockHeader,
   type Commit,
+  type Evidence,
 } from './block.ts';
 import { fromHex, verifySignature, type Hex } from './crypto.ts';
 import { StateDraft } from './draft.ts';
@@ -35,6 +39,7 @@ import { executeTx } from './execute-tx.ts';
 import { governanceEndBlock } from './governance.ts';
 import { stateRoot } from './state-root.ts';
 import { MAX_TX_BYTES, type SignedTx } from './tx.ts';
+import { advanceValidatorSets, applyEvidence, setPower, votingPower } from './validators.ts';
 import { proposalKey, type ChainEvent, type ChainState } from './types.ts';
 
 export interface ApplyOk {
@@ -104,20 +109,12 @@ export function applyTx(
   return { ok: true, state: d.finish(), events: d.events };
 }
 
-/** Voting power of each validator key: its hotkey's total stake, or 1 each if all are 0. */
-export function votingPower(state: ChainState): Map<Hex, bigint> {
-  const power = new Map<Hex, bigint>();
-  let total = 0n;
-  for (const v of state.validators) {
-    const p = state.hotkeys.get(v.hotkey)?.totalStake ?? 0n;
-    power.set(v.key, p);
-    total += p;
-  }
-  if (total === 0n) for (const v of state.validators) power.set(v.key, 1n);
-  return power;
-}
+export { votingPower };
 
-/** lastCommit of block `height`: the previous block's id signed by > 2/3 of the voting power. */
+/**
+ * lastCommit of block `height`: the previous block's id signed by > 2/3 of the voting power of
+ * the set that voted on it (`state.validatorSets.last`, the set of height − 1; not live stake).
+ */
 export function checkLastCommit(state: ChainState, height: number, commit: Commit | null): void {
   if (height === 1) {
     if (commit !== null) throw chainError(ChainErrorCode.BAD_COMMIT, 'block 1 has no last commit');
@@ -130,9 +127,9 @@ export function checkLastCommit(state: ChainState, height: number, commit: Commi
       blockHash: commit.blockHash,
     });
   }
-  const power = votingPower(state);
-  let total = 0n;
-  for (const p of power.values()) total += p;
+  const set = state.validatorSets.last;
+  const power = setPower(set);
+  const total = set.totalPower;
   let signed = 0n;
   let previous = '';
   for (const sig of commit.signatures) {
@@ -188,9 +185,16 @@ function checkHeader(state: ChainState, block: Block): void {
       actual: h.time,
     });
   }
-  if (!state.validators.some((v) => v.key === h.proposer)) {
+  // The set of this height proposes (a validator slashed in the last block is still in it).
+  if (!state.validatorSets.next.validators.some((v) => v.key === h.proposer)) {
     throw chainError(ChainErrorCode.UNKNOWN_PROPOSER, 'proposer is not a validator', {
       proposer: h.proposer,
+    });
+  }
+  if (block.evidence.length > MAX_BLOCK_EVIDENCE) {
+    throw chainError(ChainErrorCode.BLOCK_TOO_LARGE, 'too much evidence', {
+      count: block.evidence.length,
+      max: MAX_BLOCK_EVIDENCE,
     });
   }
   if (block.txs.length > MAX_BLOCK_TXS) {
@@ -218,6 +222,7 @@ function startBlock(state: ChainState): StateDraft {
 function finishBlock(d: StateDraft, header: Pick<BlockHeader, 'height' | 'time'>) {
   governanceEndBlock(d, header.height);
   endBlock(d, header.height);
+  d.s.validatorSets = advanceValidatorSets(d.base);
   d.s.height = header.height;
   d.s.lastBlockTime = header.time;
   const pre = d.finish();
@@ -253,6 +258,18 @@ export function applyBlock(
       checkHeader(state, block);
     }
     const d = startBlock(state);
+    // Evidence first (CometBFT's BeginBlock): the block's transactions see the slashed stake.
+    block.evidence.forEach((e, i) => {
+      try {
+        applyEvidence(d, e, block.header.height, options);
+      } catch (error) {
+        const inner = asChainError(error);
+        throw chainError(ChainErrorCode.BAD_EVIDENCE, `evidence ${i}: ${inner.message}`, {
+          index: i,
+          ...inner.data,
+        });
+      }
+    });
     for (let i = 0; i < block.txs.length; i++) {
       const tx = block.txs[i] as SignedTx;
       const child = d.child();
@@ -288,6 +305,8 @@ export interface BuildInput {
   proposer: Hex;
   lastCommit: Commit | null;
   txs: readonly SignedTx[];
+  /** Candidate evidence (an evidence pool's); any that does not apply is left out. */
+  evidence?: readonly Evidence[];
   /** Stop adding transactions at this many (the rest stay in the mempool). */
   maxTxs?: number;
 }
@@ -299,6 +318,8 @@ export interface BuildResult {
   events: ChainEvent[];
   included: SignedTx[];
   rejected: Array<{ tx: SignedTx; error: ChainError }>;
+  /** Candidate evidence left out, with the reason. */
+  rejectedEvidence: Array<{ evidence: Evidence; error: ChainError }>;
 }
 
 /** Builds the next block from candidate transactions, skipping those that fail. */
@@ -306,9 +327,24 @@ export function buildBlock(state: ChainState, input: BuildInput): BuildResult {
   const height = state.height + 1;
   const time = input.time > state.lastBlockTime ? input.time : state.lastBlockTime + 1;
   const d = startBlock(state);
+  const evidence: Evidence[] = [];
+  const rejectedEvidence: BuildResult['rejectedEvidence'] = [];
+  let bytes = 0;
+  for (const e of input.evidence ?? []) {
+    if (evidence.length >= MAX_BLOCK_EVIDENCE) break;
+    const child = d.child();
+    try {
+      applyEvidence(child, e, height);
+    } catch (error) {
+      rejectedEvidence.push({ evidence: e, error: asChainError(error) });
+      continue;
+    }
+    child.commit();
+    evidence.push(e);
+    bytes += encodeEvidence(e).length;
+  }
   const included: SignedTx[] = [];
   const rejected: BuildResult['rejected'] = [];
-  let bytes = 0;
   const maxTxs = Math.min(input.maxTxs ?? MAX_BLOCK_TXS, MAX_BLOCK_TXS);
   for (const tx of input.txs) {
     if (included.length >= maxTxs) break;
@@ -337,11 +373,19 @@ export function buildBlock(state: ChainState, input: BuildInput): BuildResult {
     stateRoot: done.root,
     proposer: input.proposer,
     lastCommitHash: commitHash(input.lastCommit),
-    evidenceHash: evidenceHashOf([]),
+    evidenceHash: evidenceHashOf(evidence),
   };
-  const block: Block = { header, txs: included, lastCommit: input.lastCommit, evidence: [] };
+  const block: Block = { header, txs: included, lastCommit: input.lastCommit, evidence };
   const hash = blockHash(header);
-  return { block, hash, state: done.finalize(hash), events, included, rejected };
+  return {
+    block,
+    hash,
+    state: done.finalize(hash),
+    events,
+    included,
+    rejected,
+    rejectedEvidence,
+  };
 }
 
 /** Total supply check: free + staked + locked + pending + deposits must equal total issuance. */

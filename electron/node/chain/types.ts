@@ -3,6 +3,7 @@
  * state stays valid after a new one is built from it (see cow-map.ts and state.ts).
  */
 import type { CowMap } from './cow-map.ts';
+import type { ValidatorSet } from '../consensus/validator-set.ts';
 import type { Hex } from './crypto.ts';
 
 export interface Account {
@@ -186,6 +187,10 @@ export interface ChainParams {
   readonly enactmentDelay: number;
   /** Governance: rao held from the proposer; refunded at quorum, burned otherwise. */
   readonly proposalDeposit: bigint;
+  /** Share of a double-signer's stake burned per piece of evidence, basis points (500 = 5 %). */
+  readonly slashFraction: number;
+  /** Evidence older than this many blocks is refused (and dropped from evidence pools). */
+  readonly evidenceMaxAge: number;
   readonly subnetDefaults: SubnetParams;
 }
 
@@ -306,13 +311,47 @@ export interface ChainState {
   readonly votes: CowMap<Vote>;
   /** Keyed by coldkey. */
   readonly locks: CowMap<VoteLocks>;
+  /** The consensus validator sets of this height and the next (validators.ts, two-heights rule). */
+  readonly validatorSets: ValidatorSets;
+  /** Every piece of evidence applied, ascending by evidence id: none applies twice. */
+  readonly slashes: ReadonlyArray<SlashRecord>;
+}
+
+/**
+ * The validator sets (power and proposer priority, consensus/validator-set.ts) the chain fixes:
+ * the set of height h is the set of h−1 advanced one proposer run, with the membership after
+ * block h−2. Kept in the state so every node, restarted or synced, agrees on them.
+ */
+export interface ValidatorSets {
+  /** Set of `height`: its +2/3 signed the last block; checks the next block's lastCommit. */
+  readonly last: ValidatorSet;
+  /** Set of `height + 1`: proposes and votes on the next block. */
+  readonly next: ValidatorSet;
+}
+
+/** A double signing the chain punished (validators.ts). */
+export interface SlashRecord {
+  /** Evidence id (consensus/evidence.ts evidenceKey): one per validator, height, round, vote type. */
+  readonly evidence: Hex;
+  /** Consensus key that signed twice. */
+  readonly validator: Hex;
+  /** Hotkey whose stake was slashed. */
+  readonly hotkey: Hex;
+  /** Height the two votes were signed at. */
+  readonly offenceHeight: number;
+  /** Block that applied the evidence. */
+  readonly height: number;
+  /** Rao burned. */
+  readonly amount: bigint;
+  /** Whether the validator left the validator list (false only when it was the last one). */
+  readonly removed: boolean;
 }
 
 export function netuidKey(netuid: number): string {
   return netuid.toString(16).padStart(4, '0');
 }
 
-/** What the index stores besides transactions: payouts and epoch results. */
+/** What the index stores besides transactions: payouts, epoch results, registrations, slashes. */
 export type ChainEvent =
   | {
       type: 'payout';
@@ -349,4 +388,5 @@ export type ChainEvent =
       coldkey: Hex;
       burn: bigint;
       replaced: Hex | null;
-    };
+    }
+  | ({ type: 'slash' } & SlashRecord);

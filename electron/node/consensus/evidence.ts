@@ -3,8 +3,11 @@
  * round and step (two votes of one type for different block ids, nil counting as an id; or two
  * proposals for different blocks). Both signatures are checked, so the evidence proves itself to
  * anyone who knows the validator set of that height. Detection happens in the consensus machine
- * at vote insertion; punishing (slashing, and "never include the same evidence twice") is the
- * chain's, which calls `verifyEvidence` with the set of the evidence's height.
+ * at vote insertion. Duplicate votes go on chain (block.ts Evidence, encoded by chain/codec.ts):
+ * the shell pools and gossips them (evidence-pool.ts), proposers include them, and the chain
+ * checks and slashes (chain/validators.ts), never twice for one `evidenceKey`. Duplicate
+ * proposals stay local (logged): as in CometBFT, a proposer's equivocation alone cannot fork
+ * the chain, the votes that would are what is punished.
  */
 import { encodeCanonical } from '../chain/codec.ts';
 import { fromHex, hash256, toHex, type Hex } from '../chain/crypto.ts';
@@ -73,25 +76,6 @@ export function evidenceSubject(e: ConsensusEvidence): {
   step: 'propose' | 'prevote' | 'precommit';
 } {
   return { validator: signerOf(e.a), height: e.a.height, round: e.a.round, step: stepOf(e.a) };
-}
-
-function messageArray(m: SignedVote | SignedProposal): unknown[] {
-  return m.type === 'proposal'
-    ? [
-        'proposal',
-        m.height,
-        m.round,
-        m.polRound < 0 ? null : m.polRound,
-        fromHex(m.blockHash),
-        fromHex(m.proposer),
-        fromHex(m.signature),
-      ]
-    : [m.type, m.height, m.round, fromHex(m.blockHash), fromHex(m.validator), fromHex(m.signature)];
-}
-
-/** Canonical bytes of a piece of evidence (the chain's CBOR encoder). */
-export function encodeEvidence(e: ConsensusEvidence): Uint8Array {
-  return encodeCanonical(['noesis/evidence/1', e.kind, messageArray(e.a), messageArray(e.b)]);
 }
 
 /**

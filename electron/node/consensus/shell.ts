@@ -9,10 +9,17 @@
  *     as `value-ready`;
  *   - decide: the block and its commit go through the chain's commit path for synced blocks
  *     (ChainService.applySyncedBlock: block log + fsync, state, index);
- *   - evidence / reject: logged (slashing and peer penalties are not wired yet).
+ *   - evidence: a duplicate vote goes into the evidence pool (evidence-pool.ts) and out on the
+ *     `evidence` gossip topic; proposals carry the pool's pending evidence, and the chain slashes
+ *     (chain/validators.ts). Duplicate proposals are only logged;
+ *   - reject: the peer that relayed the message is penalized (p2p/score.ts).
+ * Gossip checks before anything is forwarded: a message for a height already final or more than
+ * two heights ahead is ignored (nobody is punished for being ahead or behind); for tip+1 and
+ * tip+2, whose validator sets the state fixes, a signer outside the set, a proposal from the
+ * wrong proposer or a bad signature is rejected and its relayer penalized.
  * Whenever the chain's tip moves (a decision here, or blocks from sync) the machine gets
- * `new-height` for tip+1, after the block interval, with that height's validator set (the
- * two-heights rule: nextValidatorSet from the previous set and the membership after h−2).
+ * `new-height` for tip+1, after the block interval, with that height's validator set as the
+ * chain keeps it (state.validatorSets.next, the two-heights rule, chain/validators.ts).
  * Every `relayMs` it re-gossips what it holds for the current height (heldMessages), so peers
  * that joined late or lost messages catch up.
  *
@@ -21,16 +28,20 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Block } from '../chain/block.ts';
+import type { Block, Evidence } from '../chain/block.ts';
 import { blockHash } from '../chain/block.ts';
-import { decodeBlock, encodeBlock } from '../chain/codec.ts';
+import { decodeBlock, decodeEvidence, encodeBlock, encodeEvidence } from '../chain/codec.ts';
 import type { Hex } from '../chain/crypto.ts';
+import { isNoesisError } from '../errors.ts';
 import { buildNextBlock } from '../chain/producer.ts';
 import type { ChainService } from '../chain/service.ts';
-import { applyBlock, votingPower, type ApplyOk } from '../chain/state.ts';
+import { applyBlock, type ApplyOk } from '../chain/state.ts';
 import type { ChainState } from '../chain/types.ts';
+import { validatorMembers, wasSlashed } from '../chain/validators.ts';
 import type { GossipMessage, GossipVerdict } from '../p2p/gossip.ts';
 import { ConsensusTag } from '../p2p/protocols.ts';
+import { PenaltyReason } from '../p2p/score.ts';
+import { EvidencePool } from './evidence-pool.ts';
 import {
   createMachine,
   heldMessages,
@@ -38,32 +49,31 @@ import {
   type Action,
   type ConsensusState,
   type Input,
+  type RejectReason,
   type TimeoutConfig,
 } from './machine.ts';
 import {
   isWellFormed,
+  signerOf,
   verifyMessage,
   type ConsensusMessage,
   type SignedProposal,
   type SignedVote,
 } from './messages.ts';
 import { SigningGuard } from './signing-guard.ts';
-import {
-  createValidatorSet,
-  nextValidatorSet,
-  snapshotHeightFor,
-  type ValidatorMember,
-  type ValidatorSet,
-} from './validator-set.ts';
+import { nextValidatorSet, powerOf, proposerOf, type ValidatorSet } from './validator-set.ts';
 
 /** What the shell needs of the p2p layer. */
 export interface ConsensusGossip {
   publishConsensus(tag: number, payload: Uint8Array): Promise<number>;
+  publish(topic: 'evidence', data: Uint8Array): Promise<number>;
   setGossipValidator(
-    topic: 'consensus',
+    topic: 'consensus' | 'evidence',
     validator: ((m: GossipMessage) => GossipVerdict | Promise<GossipVerdict>) | null,
   ): void;
   onGossip(topic: 'consensus', handler: (m: GossipMessage) => void): () => void;
+  /** The peer scores: a relayer of messages that fail the machine's checks is penalized. */
+  readonly scores: { penalize(peer: string, reason: PenaltyReason): number };
 }
 
 export interface ConsensusShellOptions {
@@ -90,13 +100,18 @@ export function timeoutsForInterval(intervalMs: number): TimeoutConfig {
   };
 }
 
-/** Validator membership (key, voting power) of a state, as the chain counts power. */
-export function membersOf(state: ChainState): ValidatorMember[] {
-  return [...votingPower(state)]
-    .filter(([, power]) => power > 0n)
-    .map(([key, power]) => ({ key, power }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-}
+/** Machine rejections that prove the relayer forwarded something it should have dropped. */
+const REJECT_PENALTY: Readonly<Record<RejectReason, PenaltyReason | null>> = {
+  malformed: PenaltyReason.MALFORMED,
+  'not-validator': PenaltyReason.INVALID,
+  'not-proposer': PenaltyReason.INVALID,
+  'bad-signature': PenaltyReason.INVALID,
+  // An honest validator far ahead in rounds is not misbehaving; its messages are only dropped.
+  'too-far-ahead': null,
+};
+
+/** Evidence problems that are the sender's fault (the rest are races: late, early, repeated). */
+const EVIDENCE_REJECT = new Set(['malformed', 'not-conflicting', 'bad-signature']);
 
 // -- wire payloads ---------------------------------------------------------------------------
 // VOTE:     UTF-8 JSON {"m": SignedVote, "n": relay counter}
@@ -181,11 +196,10 @@ export class ConsensusShell {
       applied?: { pre: ChainState; result: ApplyOk };
     }
   >();
-  /** Validator set of `setHeight` (advanced one height at a time). */
-  private set: ValidatorSet | null = null;
-  private setHeight = 0;
-  /** Membership after each block this node saw committed (the two-heights rule reads h−2). */
-  private readonly membersAfter = new Map<number, ValidatorMember[]>();
+  /** Double-signing evidence waiting for a block. */
+  readonly evidence = new EvidencePool();
+  /** The set of tip+2 per tip state (gossip checks of the height after next). */
+  private readonly afterNextSet = new WeakMap<ChainState, ValidatorSet>();
   private startingHeight = 0;
   private relayCounter = 0;
   private stopped = true;
@@ -219,6 +233,7 @@ export class ConsensusShell {
     this.stopped = false;
     const p2p = this.o.p2p;
     p2p.setGossipValidator('consensus', (m) => this.validate(m));
+    p2p.setGossipValidator('evidence', (m) => this.receiveEvidence(m.payload, m.from));
     this.offs.push(p2p.onGossip('consensus', (m) => this.receive(m)));
     const onCommitted = () => this.tipMoved();
     this.o.chain.on('committed', onCommitted);
@@ -235,6 +250,7 @@ export class ConsensusShell {
     this.timers.clear();
     for (const off of this.offs.splice(0)) off();
     this.o.p2p.setGossipValidator('consensus', null);
+    this.o.p2p.setGossipValidator('evidence', null);
     await this.queue.catch(() => undefined);
   }
 
@@ -251,21 +267,24 @@ export class ConsensusShell {
     this.timers.add(t);
   }
 
-  /** Feeds one input, then runs its actions in order; inputs are serialized. */
-  private feed(input: Input | (() => Input | null)): Promise<void> {
+  /**
+   * Feeds one input, then runs its actions in order; inputs are serialized. `from`: the peer that
+   * relayed a network message (penalized when the machine rejects it).
+   */
+  private feed(input: Input | (() => Input | null), from: string | null = null): Promise<void> {
     const run = this.queue.then(async () => {
       if (this.stopped) return;
       const i = typeof input === 'function' ? input() : input;
       if (i === null) return;
       const { state, actions } = step(this.machine, i);
       this.machine = state;
-      await this.execute(actions);
+      await this.execute(actions, from);
     });
     this.queue = run.catch((error: unknown) => this.log('input failed', { err: String(error) }));
     return this.queue as Promise<void>;
   }
 
-  private async execute(actions: readonly Action[]): Promise<void> {
+  private async execute(actions: readonly Action[], from: string | null): Promise<void> {
     let refused = false;
     for (const a of actions) {
       switch (a.kind) {
@@ -292,11 +311,15 @@ export class ConsensusShell {
           this.decide(a.height, a.blockHash, a.commit);
           break;
         case 'evidence':
-          this.log('double signing seen', { evidence: a.evidence as unknown as string });
+          if (a.evidence.kind === 'duplicate-vote') this.addEvidence(a.evidence);
+          else this.log('proposer equivocated', { proposer: a.evidence.a.proposer });
           break;
-        case 'reject':
-          this.log('message rejected', { reason: a.reason });
+        case 'reject': {
+          const penalty = REJECT_PENALTY[a.reason];
+          this.log('message rejected', { reason: a.reason, from });
+          if (from !== null && penalty !== null) this.o.p2p.scores.penalize(from, penalty);
           break;
+        }
       }
     }
   }
@@ -329,6 +352,7 @@ export class ConsensusShell {
     const built = buildNextBlock(store, this.o.chain.mempool, {
       proposer: signer.key,
       time: Date.now(),
+      evidence: this.evidence.pending(store.state),
     });
     this.blocks.set(built.hash, {
       block: built.block,
@@ -357,7 +381,7 @@ export class ConsensusShell {
   /** The chain's tip moved (or we just started): new-height for tip+1 after the interval. */
   private tipMoved(): void {
     const state = this.store().state;
-    this.membersAfter.set(state.height, membersOf(state));
+    this.evidence.prune(state);
     const next = state.height + 1;
     if (next <= this.startingHeight) return;
     this.startingHeight = next;
@@ -372,7 +396,7 @@ export class ConsensusShell {
         return {
           kind: 'new-height',
           height: next,
-          validators: this.setFor(next),
+          validators: now.validatorSets.next,
           restored: this.guard!.snapshot(),
         };
       });
@@ -380,21 +404,16 @@ export class ConsensusShell {
     else this.after(Math.min(wait, this.o.blockIntervalMs), go);
   }
 
-  private members(k: number): ValidatorMember[] {
-    return this.membersAfter.get(k) ?? membersOf(this.store().state);
-  }
-
-  /** The validator set of `height` (heights only grow). */
-  private setFor(height: number): ValidatorSet {
-    if (this.set === null || height < this.setHeight) {
-      this.set = createValidatorSet(this.members(0));
-      this.setHeight = 1;
+  /** The validator set of tip+1 or tip+2 on `state` (fixed by the state: two-heights rule). */
+  private gossipSet(state: ChainState, height: number): ValidatorSet {
+    const next = state.validatorSets.next;
+    if (height === state.height + 1) return next;
+    let set = this.afterNextSet.get(state);
+    if (set === undefined) {
+      set = nextValidatorSet(next, validatorMembers(state));
+      this.afterNextSet.set(state, set);
     }
-    while (this.setHeight < height) {
-      this.setHeight++;
-      this.set = nextValidatorSet(this.set, this.members(snapshotHeightFor(this.setHeight)));
-    }
-    return this.set;
+    return set;
   }
 
   private readonly heldBlock = (hash: Hex) => this.blocks.get(hash);
@@ -402,8 +421,47 @@ export class ConsensusShell {
   private validate(m: GossipMessage): GossipVerdict {
     const d = decodeConsensusPayload(m.tag, m.payload, this.heldBlock); // throws: reject
     const msg = d.kind === 'vote' ? d.vote : d.proposal;
+    const state = this.store().state;
+    // Final already, or too far ahead to judge: dropped, not forwarded, nobody punished.
+    if (msg.height <= state.height || msg.height > state.height + 2) return 'ignore';
+    const set = this.gossipSet(state, msg.height);
+    if (powerOf(set, signerOf(msg)) === 0n) return 'reject';
+    if (msg.type === 'proposal' && proposerOf(set, msg.round) !== msg.proposer) return 'reject';
     if (!verifyMessage(this.machine.config.chainId, msg)) return 'reject';
-    return msg.height < this.store().state.height + 1 ? 'ignore' : 'accept';
+    return 'accept';
+  }
+
+  /** Evidence this node's machine found: into the pool, and out to peers when new. */
+  private addEvidence(e: Evidence): void {
+    let added: { result: 'added' | 'known'; id: Hex };
+    try {
+      added = this.evidence.add(this.store().state, e);
+    } catch (error) {
+      this.log('evidence not kept', { err: String(error) });
+      return;
+    }
+    this.log('double signing seen', { validator: e.a.validator, height: e.a.height, ...added });
+    if (added.result !== 'added') return;
+    this.o.p2p.publish('evidence', encodeEvidence(e)).catch(() => undefined); // no peers yet
+  }
+
+  /** The `evidence` topic's check: kept in the pool when it proves a double signing here. */
+  private receiveEvidence(payload: Uint8Array, from: string): GossipVerdict {
+    const e = decodeEvidence(payload); // throws: reject (malformed)
+    const state = this.store().state;
+    try {
+      const { result } = this.evidence.add(state, e);
+      if (result === 'added') this.log('evidence received', { validator: e.a.validator, from });
+      return result === 'added' ? 'accept' : 'ignore';
+    } catch (error) {
+      if (!isNoesisError(error)) throw error;
+      const reason = String(error.data.reason ?? '');
+      if (EVIDENCE_REJECT.has(reason)) return 'reject';
+      // A validator that was never one (a made-up key with valid signatures) is spam; one that
+      // was slashed meanwhile, or evidence that is late, early or applied, is a race.
+      if (reason === 'not-validator' && !wasSlashed(state.slashes, e.a.validator)) return 'reject';
+      return 'ignore';
+    }
   }
 
   private receive(m: GossipMessage): void {
@@ -414,7 +472,7 @@ export class ConsensusShell {
       return;
     }
     if (d.kind === 'vote') {
-      void this.feed({ kind: 'vote', vote: d.vote });
+      void this.feed({ kind: 'vote', vote: d.vote }, m.from);
       return;
     }
     const { proposal, block, blockBytes } = d;
@@ -434,6 +492,6 @@ export class ConsensusShell {
         if (r !== null && r.ok) held.applied = { pre: state, result: r };
       }
       return { kind: 'proposal', proposal, valid: held.valid };
-    });
+    }, m.from);
   }
 }

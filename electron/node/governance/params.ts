@@ -203,6 +203,22 @@ export const GOV_PARAMS: readonly GovParamSpec[] = Object.freeze([
     max: 100_000n * TAO,
     summary: 'deposit to propose: refunded at quorum, burned otherwise',
   },
+  {
+    name: 'slashFraction',
+    scope: 'chain',
+    unit: 'bps',
+    min: 0n,
+    max: 10_000n,
+    summary: "share of a double-signing validator's stake burned, in basis points",
+  },
+  {
+    name: 'evidenceMaxAge',
+    scope: 'chain',
+    unit: 'blocks',
+    min: 100n,
+    max: 1_000_000n,
+    summary: 'blocks after which evidence of double signing is too old to punish',
+  },
 ] satisfies GovParamSpec[]);
 
 const BY_NAME = new Map(GOV_PARAMS.map((p) => [p.name, p]));

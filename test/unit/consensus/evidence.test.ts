@@ -1,10 +1,10 @@
 // Double-sign evidence: built from two conflicting signed messages, verified by the chain.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { encodeEvidence } from '../../../electron/node/chain/codec.ts';
 import {
   duplicateProposalEvidence,
   duplicateVoteEvidence,
-  encodeEvidence,
   evidenceKey,
   verifyEvidence,
 } from '../../../electron/node/consensus/evidence.ts';
