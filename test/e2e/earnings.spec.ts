@@ -32,6 +32,10 @@ test('earnings: chart, reasons, metagraph with my neuron, APY, CSV, accessible',
   // The only validator earns dividends; it mines nothing, and the page says why.
   await expect(page.getByTestId('zero-reason').first()).toBeVisible();
   await expect(page.getByText('Zero: no validator has given it weight yet.').first()).toBeVisible();
+  // …and points to where the miner's side of it shows.
+  await expect(
+    page.getByRole('link', { name: 'See the miner’s figures on the Node page' }).first(),
+  ).toHaveAttribute('href', '#/node');
   const chart = page.getByTestId('earnings-chart');
   await expect(chart).toBeVisible();
   await expect(chart).toHaveAttribute('aria-label', /\d+ epochs, [\d.,]+ TAO earned/);
