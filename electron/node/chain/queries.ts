@@ -5,7 +5,8 @@
  */
 import { decodeAddress, encodeAddress } from '../wallet/address.ts';
 import { formatTao } from './amount.ts';
-import type { Commit } from './block.ts';
+import type { Commit, Evidence } from './block.ts';
+import { evidenceKey } from '../consensus/evidence.ts';
 import { fromHex, hash256, isHex, toHex, type Hex } from './crypto.ts';
 import { chainError, ChainErrorCode } from './errors.ts';
 import { lockCost } from './registration.ts';
@@ -122,6 +123,28 @@ export interface BlockView {
   lastCommit: CommitView | null;
   /** This block's own commit (final): what the next block will carry. */
   commit: CommitView;
+  /** Proofs of double signing this block applied, each with what it cost the validator. */
+  evidence: EvidenceView[];
+}
+
+/** One piece of evidence in a block: two conflicting votes of one validator, and the slash. */
+export interface EvidenceView {
+  /** Evidence id (hex): one per validator, height, round and vote type. */
+  id: Hex;
+  /** Consensus key that signed both votes. */
+  validator: Hex;
+  /** The validator's hotkey (SS58) whose stake was slashed; null if the index lacks it. */
+  hotkey: string | null;
+  /** Height and round of the two votes. */
+  height: number;
+  round: number;
+  voteType: 'prevote' | 'precommit';
+  /** The two different block ids voted for (all zeros: nil). */
+  blockHashes: [Hex, Hex];
+  /** Rao burned from the hotkey's stake (decimal string); null if the index lacks it. */
+  slashed: string | null;
+  /** Whether the validator left the validator list (false only for the last one). */
+  removed: boolean;
 }
 
 export interface NeuronView {
@@ -353,7 +376,28 @@ export class ChainQueries {
       })),
       lastCommit: block.lastCommit === null ? null : commitView(block.lastCommit),
       commit: commitView(commit),
+      evidence: this.evidenceViews(h.height, block.evidence),
     };
+  }
+
+  private evidenceViews(height: number, evidence: readonly Evidence[]): EvidenceView[] {
+    if (evidence.length === 0) return [];
+    const slashes = new Map(this.store.db.slashesAt(height).map((r) => [r.evidence, r]));
+    return evidence.map((e) => {
+      const id = evidenceKey(e);
+      const slash = slashes.get(id);
+      return {
+        id,
+        validator: e.a.validator,
+        hotkey: slash === undefined ? null : addressOf(slash.hotkey),
+        height: e.a.height,
+        round: e.a.round,
+        voteType: e.a.type,
+        blockHashes: [e.a.blockHash, e.b.blockHash],
+        slashed: slash === undefined ? null : slash.amount.toString(),
+        removed: slash?.removed ?? false,
+      };
+    });
   }
 
   async recentBlocks(limit: number, before?: number) {

@@ -2,7 +2,13 @@
 // removal two heights later, never twice), the validator sets the state keeps, and the
 // evidence pool.
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, test } from 'node:test';
+import { genesisState, type GenesisDoc } from '../../../electron/node/chain/genesis.ts';
+import { ChainQueries } from '../../../electron/node/chain/queries.ts';
+import { ChainStore } from '../../../electron/node/chain/store/chain-store.ts';
 import {
   evidenceHashOf,
   MAX_BLOCK_EVIDENCE,
@@ -35,7 +41,7 @@ import { EvidencePool } from '../../../electron/node/consensus/evidence-pool.ts'
 import { signVote, type VoteType } from '../../../electron/node/consensus/messages.ts';
 import { powerOf, validatorSetForHeight } from '../../../electron/node/consensus/validator-set.ts';
 import { isNoesisError } from '../../../electron/node/errors.ts';
-import { alice, CHAIN_ID, TAO, testGenesis, testKey, tx, type TestKey } from './fixtures.ts';
+import { alice, CHAIN_ID, TAO, testGenesisDoc, testKey, tx, type TestKey } from './fixtures.ts';
 
 const vals = [0, 1, 2, 3].map((i) => ({
   consensus: testKey(`slash-val-${i}`),
@@ -44,7 +50,11 @@ const vals = [0, 1, 2, 3].map((i) => ({
 }));
 
 function genesis(params: Record<string, unknown> = {}): ChainState {
-  return testGenesis({
+  return genesisState(genesisDoc(params)).state;
+}
+
+function genesisDoc(params: Record<string, unknown> = {}): GenesisDoc {
+  return testGenesisDoc({
     params: {
       blockIntervalMs: 50,
       // no epoch inside these tests: stakes change only by what the test does
@@ -440,5 +450,72 @@ describe('evidence pool', () => {
       pool.pending(s).map((e) => e.a.height),
       [5, 6],
     );
+  });
+});
+
+describe('slashes in the store and the Explorer', () => {
+  test('a block with evidence is logged, indexed, replayed after a restart, and shown with its slash', async (t) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'noesis-slash-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const doc = genesisDoc({ slashFraction: 500 });
+    let store = await ChainStore.open({ dir, genesis: genesisState(doc), snapshotEvery: 3 });
+    const commitOf = (b: BuildResult): Commit => {
+      const h = b.block.header.height;
+      const bytes = voteSignBytes(CHAIN_ID, h, 0, b.hash);
+      const signatures = vals
+        .map((v) => ({
+          validator: v.consensus.hex,
+          signature: toHex(signMessage(v.consensus.secret, bytes)),
+        }))
+        .sort((a, b2) => (a.validator < b2.validator ? -1 : 1));
+      return { height: h, round: 0, blockHash: b.hash, signatures };
+    };
+    const produce = async (evidence: Evidence[] = []) => {
+      const s = store.state;
+      const built = buildBlock(s, {
+        time: s.lastBlockTime + 1000,
+        proposer: s.validatorSets.next.validators[0]!.key,
+        lastCommit: store.tipCommit,
+        txs: [],
+        evidence,
+      });
+      await store.commitBlock(built.block, commitOf(built), built.state, built.events);
+      return built;
+    };
+    await produce();
+    await produce();
+    const offender = vals[3]!;
+    const stake = stakeOf(store.state, offender.hot);
+    const e = doubleSign(offender, 2, 0, 'precommit');
+    const withE = await produce([e]);
+    await produce();
+    const root = stateRoot(store.state);
+    const amount = (stake * 500n) / 10_000n;
+
+    const view = async () => (await new ChainQueries(store).block(3)).evidence;
+    const expected = [
+      {
+        id: evidenceKey(e),
+        validator: offender.consensus.hex,
+        hotkey: offender.hot.address,
+        height: 2,
+        round: 0,
+        voteType: 'precommit',
+        blockHashes: [e.a.blockHash, e.b.blockHash],
+        slashed: amount.toString(),
+        removed: true,
+      },
+    ];
+    assert.deepEqual(await view(), expected);
+    assert.deepEqual((await new ChainQueries(store).block(2)).evidence, []);
+    assert.equal(withE.block.header.height, 3);
+
+    // reopened: the log replays the evidence (no signatures checked again) to the same state
+    await store.close();
+    store = await ChainStore.open({ dir, genesis: genesisState(doc), snapshotEvery: 3 });
+    assert.equal(stateRoot(store.state), root);
+    assert.equal(store.state.slashes.length, 1);
+    assert.deepEqual(await view(), expected);
+    await store.close();
   });
 });

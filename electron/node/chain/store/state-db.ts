@@ -1,7 +1,7 @@
 /**
  * The chain's sql.js database: derived tables and indexes for queries (accounts, stakes, blocks,
  * transactions by hash, account history, epoch results per hotkey, payouts per coldkey,
- * validators' proof commitments by hotkey, subnet and epoch). It is
+ * validators' proof commitments by hotkey, subnet and epoch, slashes for double signing). It is
  * never the source of truth: the block log is. Each block is indexed in one SQL transaction that
  * also sets meta.height, so the database always reads "state after block meta.height".
  *
@@ -31,6 +31,9 @@ CREATE TABLE IF NOT EXISTS payouts (block INTEGER NOT NULL, netuid INTEGER NOT N
 CREATE INDEX IF NOT EXISTS payouts_coldkey ON payouts (coldkey, block);
 CREATE INDEX IF NOT EXISTS payouts_hotkey ON payouts (hotkey, block);
 CREATE TABLE IF NOT EXISTS proofs (hotkey TEXT NOT NULL, netuid INTEGER NOT NULL, epoch INTEGER NOT NULL, block INTEGER NOT NULL, tx_hash TEXT NOT NULL, root TEXT NOT NULL, entries INTEGER NOT NULL, secret_hash TEXT NOT NULL, reveal TEXT, PRIMARY KEY (hotkey, netuid, epoch)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS slashes (evidence TEXT PRIMARY KEY, block INTEGER NOT NULL, validator TEXT NOT NULL, hotkey TEXT NOT NULL, offence_height INTEGER NOT NULL, amount INTEGER NOT NULL, removed INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS slashes_block ON slashes (block);
+CREATE INDEX IF NOT EXISTS slashes_hotkey ON slashes (hotkey, block);
 `;
 
 export interface BlockRow {
@@ -99,6 +102,17 @@ function proofFrom(r: SqlValue[]): ProofRow {
     secretHash: r[7] as Hex,
     reveal: (r[8] as Hex | null) ?? null,
   };
+}
+
+/** A slash for double signing (chain/validators.ts), as indexed. */
+export interface SlashRow {
+  evidence: Hex;
+  block: number;
+  validator: Hex;
+  hotkey: Hex;
+  offenceHeight: number;
+  amount: bigint;
+  removed: boolean;
 }
 
 export interface PayoutRow {
@@ -206,6 +220,10 @@ export class StateDb {
     prep(
       'payout',
       'INSERT INTO payouts (block, netuid, coldkey, hotkey, kind, amount) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    prep(
+      'slash',
+      'INSERT OR REPLACE INTO slashes (evidence, block, validator, hotkey, offence_height, amount, removed) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
   }
 
@@ -327,6 +345,16 @@ export class StateDb {
       for (const e of events) {
         if (e.type === 'payout') {
           this.st.payout!.run([h, e.netuid, e.coldkey, e.hotkey, e.kind, e.amount]);
+        } else if (e.type === 'slash') {
+          this.st.slash!.run([
+            e.evidence,
+            h,
+            e.validator,
+            e.hotkey,
+            e.offenceHeight,
+            e.amount,
+            e.removed ? 1 : 0,
+          ]);
         } else if (e.type === 'epoch') {
           for (const n of e.neurons) {
             this.st.epoch!.run([
@@ -402,6 +430,21 @@ export class StateDb {
       stateRoot: r[5] as Hex,
       size: num(r[6]!),
     };
+  }
+
+  /** The slashes block `height` applied, by evidence id. */
+  slashesAt(height: number): SlashRow[] {
+    return this.all('SELECT * FROM slashes WHERE block = ? ORDER BY evidence', [height]).map(
+      (r) => ({
+        evidence: r[0] as Hex,
+        block: num(r[1]!),
+        validator: r[2] as Hex,
+        hotkey: r[3] as Hex,
+        offenceHeight: num(r[4]!),
+        amount: big(r[5]!),
+        removed: num(r[6]!) === 1,
+      }),
+    );
   }
 
   recentBlocks(limit: number, before?: number): BlockRow[] {

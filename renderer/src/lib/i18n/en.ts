@@ -576,6 +576,22 @@ export const en = {
   'explorer.block.newer': 'Newer block',
   'explorer.block.txs': 'Transactions ({count})',
   'explorer.block.noTxs': 'This block has no transaction.',
+  'explorer.block.evidence': 'Evidence of double signing ({count})',
+  'explorer.evidence.what.prevote':
+    'This validator signed two different prevotes at height {height}, round {round}: proof that it double-signed.',
+  'explorer.evidence.what.precommit':
+    'This validator signed two different precommits at height {height}, round {round}: proof that it double-signed.',
+  'explorer.evidence.slashed': 'As a penalty, {amount} TAO of the stake on its hotkey was burned.',
+  'explorer.evidence.unknown': 'This node’s index does not say how much stake was burned.',
+  'explorer.evidence.removed':
+    'It was removed from the validators for good; the change took effect two blocks later.',
+  'explorer.evidence.kept': 'It stays a validator because it is the only one left.',
+  'explorer.evidence.validator': 'Validator key',
+  'explorer.evidence.hotkey': 'Hotkey',
+  'explorer.evidence.burned': 'Burned',
+  'explorer.evidence.votes': 'The two votes (block ids)',
+  'explorer.evidence.nil': 'nothing (nil vote)',
+  'explorer.evidence.id': 'Evidence id',
   'explorer.tx.title': 'Transaction: {kind}',
   'explorer.tx.kind': 'Kind',
   'explorer.tx.status': 'Status',

@@ -582,6 +582,22 @@ export const fr: Messages = {
   'explorer.block.newer': 'Bloc plus récent',
   'explorer.block.txs': 'Transactions ({count})',
   'explorer.block.noTxs': 'Ce bloc n’a aucune transaction.',
+  'explorer.block.evidence': 'Preuves de double signature ({count})',
+  'explorer.evidence.what.prevote':
+    'Ce validateur a signé deux pré-votes différents à la hauteur {height}, tour {round} : la preuve qu’il a signé deux fois.',
+  'explorer.evidence.what.precommit':
+    'Ce validateur a signé deux pré-engagements différents à la hauteur {height}, tour {round} : la preuve qu’il a signé deux fois.',
+  'explorer.evidence.slashed': 'En pénalité, {amount} TAO du stake de sa hotkey ont été brûlés.',
+  'explorer.evidence.unknown': 'L’index de ce nœud ne dit pas combien de stake a été brûlé.',
+  'explorer.evidence.removed':
+    'Il a été retiré des validateurs pour de bon ; le changement a pris effet deux blocs plus tard.',
+  'explorer.evidence.kept': 'Il reste validateur car c’est le seul qui reste.',
+  'explorer.evidence.validator': 'Clé du validateur',
+  'explorer.evidence.hotkey': 'Hotkey',
+  'explorer.evidence.burned': 'Brûlé',
+  'explorer.evidence.votes': 'Les deux votes (identifiants de bloc)',
+  'explorer.evidence.nil': 'rien (vote nul)',
+  'explorer.evidence.id': 'Identifiant de la preuve',
   'explorer.tx.title': 'Transaction : {kind}',
   'explorer.tx.kind': 'Type',
   'explorer.tx.status': 'État',
