@@ -5,6 +5,7 @@ import { formatTao } from './amount.ts';
 import { chainError, ChainErrorCode } from './errors.ts';
 import { keyOf } from './queries.ts';
 import type { ChainService, SignOptions } from './service.ts';
+import { modelFromInput, type SubnetModelInput } from './subnet-model.ts';
 import type { ProposalAction } from './types.ts';
 
 type GovMethod = Extract<keyof ApiHandlers, `gov.${string}`>;
@@ -28,6 +29,13 @@ function actionOf(i: ProposeInput): ProposalAction {
       param: i.param as string,
       netuid: i.netuid ?? null,
       value: BigInt(i.value as string),
+    };
+  }
+  if (i.kind === 'subnet_model') {
+    return {
+      kind: 'subnet_model',
+      netuid: i.netuid as number,
+      model: modelFromInput(i.model as SubnetModelInput),
     };
   }
   if (i.kind === 'upgrade') {

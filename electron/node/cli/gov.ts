@@ -1,5 +1,6 @@
 /**
- * `noesis gov ...`: list, show, history, params, propose, vote. Like `noesis chain`, given the
+ * `noesis gov ...`: list, show, history, params, propose (a parameter, an upgrade, a subnet's model
+ * or a text), vote. Like `noesis chain`, given the
  * data folder of a running node the commands go through its API; without one, the read-only
  * commands open the chain folder themselves. Proposing and voting need the running node: the
  * node signs if the wallet is unlocked there, else the CLI unlocks it locally (NOESIS_PASSWORD or
@@ -23,6 +24,8 @@ import type { ChainQueries } from '../chain/queries.ts';
 import type { TxView } from '../chain/queries.ts';
 import type { TxCall } from '../chain/tx.ts';
 import type { ProposalAction } from '../chain/types.ts';
+import { modelFromInput } from '../chain/subnet-model.ts';
+import { modelFromOptions, type ModelOptions } from './subnet.ts';
 import {
   print,
   query,
@@ -60,7 +63,9 @@ function line(p: ProposalView): string {
       ? `${p.param.name}${p.param.netuid === null ? '' : `@${p.param.netuid}`} → ${p.param.value}`
       : p.upgrade !== null
         ? `upgrade ${p.upgrade.version} at ${p.upgrade.activationHeight}`
-        : 'text';
+        : p.subnetModel !== null
+          ? `model@${p.subnetModel.netuid} → ${p.subnetModel.model.catalogId} ${p.subnetModel.model.sha256.slice(0, 8)}…`
+          : 'text';
   return `#${String(p.id).padEnd(4)} ${p.status.padEnd(8)} ${what.padEnd(28)} end ${p.endHeight}  yes ${tao(p.tally.yes)}  no ${tao(p.tally.no)}  "${p.title}"`;
 }
 
@@ -183,7 +188,7 @@ export function addGovCommands(program: Command): void {
     gov
       .command('propose')
       .description(
-        'propose a parameter change (--param), an upgrade (--upgrade) or a text (--text)',
+        "propose a parameter change (--param), an upgrade (--upgrade), a subnet's model (--subnet-model) or a text (--text)",
       )
       .requiredOption('--title <text>', 'title (at most 120 characters)')
       .option('--param <name>', 'parameter to change (see "noesis gov params")')
@@ -194,28 +199,39 @@ export function addGovCommands(program: Command): void {
       )
       .option('--upgrade <version>', 'protocol upgrade signal: the version x.y.z')
       .option('--activation-height <h>', 'block at which the upgrade activates')
+      .option(
+        '--subnet-model <netuid>',
+        'the model subnet NETUID runs: with --model-file or --catalog, --max-tokens, --tau-milli',
+      )
+      .option('--model-file <file>', '--subnet-model: the GGUF file miners must run')
+      .option('--catalog <id>', '--subnet-model: a catalogue model (sha256 and size from it)')
+      .option('--max-tokens <n>', '--subnet-model: most new tokens per answer (default 32)')
+      .option('--tau-milli <n>', '--subnet-model: verification margin, milli-nats (default 100)')
       .option('--text <text>', 'a text proposal with this body')
       .option('--description-file <file>', 'description (at most 2000 characters)'),
   ).action(
     async (
-      options: SendOptions & {
-        title: string;
-        param?: string;
-        value?: string;
-        netuid?: string;
-        upgrade?: string;
-        activationHeight?: string;
-        text?: string;
-        descriptionFile?: string;
-      },
+      options: SendOptions &
+        ModelOptions & {
+          title: string;
+          subnetModel?: string;
+          param?: string;
+          value?: string;
+          netuid?: string;
+          upgrade?: string;
+          activationHeight?: string;
+          text?: string;
+          descriptionFile?: string;
+        },
     ) => {
       const forms = [
         options.param !== undefined,
         options.upgrade !== undefined,
+        options.subnetModel !== undefined,
         options.text !== undefined,
       ];
       if (forms.filter(Boolean).length !== 1)
-        bad('give exactly one of --param, --upgrade or --text');
+        bad('give exactly one of --param, --upgrade, --subnet-model or --text');
       const description =
         options.descriptionFile !== undefined
           ? (await readFile(options.descriptionFile, 'utf8')).trimEnd()
@@ -241,6 +257,15 @@ export function addGovCommands(program: Command): void {
           netuid: netuid ?? null,
           value: BigInt(value),
         };
+      } else if (options.subnetModel !== undefined) {
+        const netuid = intArg(options.subnetModel, '--subnet-model', 65535);
+        const named = await modelFromOptions(options);
+        if (named === null) bad('--subnet-model needs --model-file or --catalog');
+        if (named.note !== null && options.json !== true) {
+          process.stderr.write(`note: ${named.note}\n`);
+        }
+        input = { kind: 'subnet_model', netuid, model: named.model, title: options.title };
+        action = { kind: 'subnet_model', netuid, model: modelFromInput(named.model) };
       } else if (options.upgrade !== undefined) {
         if (options.activationHeight === undefined) bad('--upgrade needs --activation-height');
         const activationHeight = intArg(options.activationHeight, '--activation-height');

@@ -16,6 +16,7 @@ import type {
   VoterView,
 } from '../../chain/governance-queries.ts';
 import type { TxView } from '../../chain/queries.ts';
+import { SubnetModelInputSchema, type SubnetModelInput } from '../../chain/subnet-model.ts';
 
 const wallet = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and -, at most 32');
 const rao = z.string().regex(/^\d{1,20}$/, 'rao as a decimal string');
@@ -26,7 +27,7 @@ const proposalId = z
   .min(0)
   .max(2 ** 32 - 1);
 
-export type ProposeKind = 'param' | 'upgrade' | 'text';
+export type ProposeKind = 'param' | 'upgrade' | 'subnet_model' | 'text';
 
 export interface ProposeInput {
   wallet: string;
@@ -38,6 +39,8 @@ export interface ProposeInput {
   description?: string | undefined;
   version?: string | undefined;
   activationHeight?: number | undefined;
+  /** subnet_model: the model subnet `netuid` would run (rules left out take the defaults). */
+  model?: SubnetModelInput | undefined;
   /** The body of a text proposal (used as its description when none is given). */
   text?: string | undefined;
   fee?: string | undefined;
@@ -74,7 +77,7 @@ export interface VoteResult {
 const ProposeSchema = z
   .object({
     wallet,
-    kind: z.enum(['param', 'upgrade', 'text']),
+    kind: z.enum(['param', 'upgrade', 'subnet_model', 'text']),
     param: z.string().min(1).max(64).optional(),
     netuid: z.number().int().min(0).max(65535).optional(),
     value: z
@@ -85,6 +88,7 @@ const ProposeSchema = z
     description: z.string().max(2000).optional(),
     version: z.string().max(32).optional(),
     activationHeight: z.number().int().min(1).optional(),
+    model: SubnetModelInputSchema.optional(),
     text: z.string().max(2000).optional(),
     fee: rao.optional(),
     waitMs,
@@ -98,7 +102,11 @@ const ProposeSchema = z
   .refine(
     (v) => v.kind !== 'upgrade' || (v.version !== undefined && v.activationHeight !== undefined),
     { message: 'an upgrade needs version and activationHeight', path: ['version'] },
-  );
+  )
+  .refine((v) => v.kind !== 'subnet_model' || (v.netuid !== undefined && v.model !== undefined), {
+    message: 'a subnet model change needs netuid and model',
+    path: ['model'],
+  });
 
 export const govMethods = {
   'gov.list': defineMethod<Record<string, never>, ProposalView[]>(z.object({}).strict(), {
@@ -123,7 +131,10 @@ export const govMethods = {
   ),
   'gov.propose': defineMethod<ProposeInput, ProposeResult>(
     ProposeSchema as unknown as z.ZodType<ProposeInput>,
-    { summary: 'Propose a parameter change, an upgrade signal or a text, with the deposit.' },
+    {
+      summary:
+        "Propose a parameter change, an upgrade signal, a subnet's model or a text, with the deposit.",
+    },
   ),
   'gov.vote': defineMethod<VoteInput, VoteResult>(
     z

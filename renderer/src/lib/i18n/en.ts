@@ -452,6 +452,10 @@ export const en = {
   'gov.what.param': 'Set {name} on {target}: {from} → {to}',
   'gov.what.upgrade': 'Upgrade to version {version} at block {block}',
   'gov.what.text': 'Text proposal (no change on chain)',
+  'gov.what.subnetModel': 'Subnet {netuid} runs {model}',
+  'subnetModel.words':
+    '{model} ({size}, sha256 {hash}): greedy answers of at most {tokens} tokens in a {context}-token context, each token within {tau} nats of the top one, {misses} miss(es) allowed',
+  'subnetModel.custom': 'a custom file',
   'gov.meta': 'Proposed by {proposer} at block {block}, deposit {deposit} TAO',
   'gov.tally.yes': 'Yes',
   'gov.tally.no': 'No',
@@ -604,6 +608,14 @@ export const en = {
   'explorer.tx.fee': 'Fee',
   'explorer.tx.nonce': 'Nonce',
   'explorer.tx.netuid': 'Subnet',
+  'explorer.tx.what': 'What it does',
+  'explorer.what.createSubnet': 'Creates a subnet for {taskType} tasks; its miners run {model}',
+  'explorer.what.createSubnetNoModel':
+    'Creates a subnet for {taskType} tasks without a model: its miners cannot be verified',
+  'explorer.what.commitProof':
+    'A validator commits its log of subnet {netuid}, epoch {epoch}: {entries} task(s), Merkle root {root}',
+  'explorer.what.commitProofFirst': 'Its first commit: no secret to reveal yet.',
+  'explorer.what.commitProofReveal': 'Reveals the secret its previous commit promised: {secret}',
   'explorer.address.title': 'Address',
   'explorer.address.address': 'Address',
   'explorer.address.nonce': 'Transactions signed',

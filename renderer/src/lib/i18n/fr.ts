@@ -456,6 +456,10 @@ export const fr: Messages = {
   'gov.what.param': '{name} sur {target} : {from} → {to}',
   'gov.what.upgrade': 'Mise à niveau vers la version {version} au bloc {block}',
   'gov.what.text': 'Proposition textuelle (aucun changement sur la chaîne)',
+  'gov.what.subnetModel': 'Le sous-réseau {netuid} utilise {model}',
+  'subnetModel.words':
+    '{model} ({size}, sha256 {hash}) : réponses gloutonnes d’au plus {tokens} jetons dans un contexte de {context} jetons, chaque jeton à moins de {tau} nats du premier, {misses} écart(s) toléré(s)',
+  'subnetModel.custom': 'un fichier personnalisé',
   'gov.meta': 'Proposée par {proposer} au bloc {block}, dépôt {deposit} TAO',
   'gov.tally.yes': 'Oui',
   'gov.tally.no': 'Non',
@@ -610,6 +614,16 @@ export const fr: Messages = {
   'explorer.tx.fee': 'Frais',
   'explorer.tx.nonce': 'Nonce',
   'explorer.tx.netuid': 'Sous-réseau',
+  'explorer.tx.what': 'Ce qu’elle fait',
+  'explorer.what.createSubnet':
+    'Crée un sous-réseau pour les tâches {taskType} ; ses mineurs utilisent {model}',
+  'explorer.what.createSubnetNoModel':
+    'Crée un sous-réseau pour les tâches {taskType} sans modèle : ses mineurs ne peuvent pas être vérifiés',
+  'explorer.what.commitProof':
+    'Un validateur engage son journal du sous-réseau {netuid}, époque {epoch} : {entries} tâche(s), racine de Merkle {root}',
+  'explorer.what.commitProofFirst': 'Son premier engagement : aucun secret à révéler encore.',
+  'explorer.what.commitProofReveal':
+    'Révèle le secret promis par son engagement précédent : {secret}',
   'explorer.address.title': 'Adresse',
   'explorer.address.address': 'Adresse',
   'explorer.address.nonce': 'Transactions signées',
