@@ -11,6 +11,10 @@ import type {
   LoadedModel,
   LoadOptions,
   StopReason,
+  TokenGenerationRequest,
+  TokenInfo,
+  TokenScoreRequest,
+  TokenStop,
 } from './types.ts';
 
 export interface WorkerInit {
@@ -46,7 +50,12 @@ export type WorkerRequest =
   | { id: number; type: 'unload' }
   | { id: number; type: 'complete'; request: CompletionRequest }
   | { id: number; type: 'cancel'; target: number }
-  | { id: number; type: 'embed'; text: string };
+  | { id: number; type: 'embed'; text: string }
+  | { id: number; type: 'tokenize'; text: string; specialTokens: boolean }
+  | { id: number; type: 'detokenize'; tokens: number[]; specialTokens: boolean }
+  | { id: number; type: 'tokenInfo' }
+  | { id: number; type: 'generateTokens'; request: TokenGenerationRequest }
+  | { id: number; type: 'scoreTokens'; request: TokenScoreRequest };
 
 export interface WorkerResults {
   init: { ok: true };
@@ -57,6 +66,11 @@ export interface WorkerResults {
   complete: WorkerCompletion;
   cancel: { ok: boolean };
   embed: EmbeddingResult;
+  tokenize: number[];
+  detokenize: string;
+  tokenInfo: TokenInfo;
+  generateTokens: { tokens: number[]; stop: TokenStop };
+  scoreTokens: { margins: number[]; logprobs: number[] | null; eogTop: number[] };
 }
 
 export type WorkerMessage =
@@ -69,4 +83,6 @@ export type WorkerMessage =
     }
   /** Streamed text for a completion; `tokens` is how many tokens this chunk carries. */
   | { kind: 'tokens'; id: number; text: string; tokens: number }
+  /** Streamed token ids of `generateTokens`, one message per decode step. */
+  | { kind: 'tokenIds'; id: number; tokens: number[] }
   | { kind: 'log'; level: 'error' | 'warn' | 'info' | 'debug'; message: string };

@@ -15,11 +15,15 @@ import {
   LlamaCompletion,
   LlamaLogLevel,
   readGgufFileInfo,
+  TokenBias,
+  type ControlledEvaluateIndexOutput,
+  type ControlledEvaluateInputItem,
   type Llama,
   type LlamaContext,
   type LlamaContextSequence,
   type LlamaEmbeddingContext,
   type LlamaModel,
+  type Token,
 } from 'node-llama-cpp';
 import type {
   ModelInspection,
@@ -30,7 +34,16 @@ import type {
   WorkerResults,
 } from './engine-protocol.ts';
 import { InferenceErrorCode } from './errors.ts';
-import type { GpuKind, HardwareInfo, LoadOptions, StopReason } from './types.ts';
+import type {
+  GpuKind,
+  HardwareInfo,
+  LoadOptions,
+  StopReason,
+  TokenGenerationRequest,
+  TokenInfo,
+  TokenScoreRequest,
+} from './types.ts';
+import { LOGPROB_FLOOR, MARGIN_CEILING, tokenListProblem } from './verify.ts';
 
 class WorkerError extends Error {
   readonly code: string;
@@ -65,6 +78,8 @@ let model: LlamaModel | null = null;
 let context: LlamaContext | null = null;
 let embeddingContext: LlamaEmbeddingContext | null = null;
 let threads: number | undefined;
+/** Token facts of the loaded model, computed once per load (the EOG scan walks the vocabulary). */
+let tokenFacts: TokenInfo | null = null;
 const running = new Map<number, AbortController>();
 
 /**
@@ -180,6 +195,7 @@ async function unload(): Promise<void> {
   await embeddingContext?.dispose();
   embeddingContext = null;
   pool = null;
+  tokenFacts = null;
   await context?.dispose();
   context = null;
   await model?.dispose();
@@ -213,6 +229,7 @@ async function load(path: string, options: LoadOptions): Promise<WorkerResults['
       contextSize: Math.min(contextSize, check.trainContextSize ?? contextSize),
       sequences,
       ...(threads !== undefined ? { threads } : {}),
+      ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
     });
   } catch (error) {
     await unload();
@@ -368,6 +385,292 @@ async function embed(text: string): Promise<WorkerResults['embed']> {
   return { vector: [...embedding.vector], tokens: model.tokenize(text).length };
 }
 
+function loadedModel(): { model: LlamaModel; context: LlamaContext; pool: SequencePool } {
+  if (!model || !context || !pool) {
+    throw new WorkerError(InferenceErrorCode.NO_MODEL_LOADED, 'no model is loaded');
+  }
+  return { model, context, pool };
+}
+
+function facts(m: LlamaModel): TokenInfo {
+  if (tokenFacts) return tokenFacts;
+  // node-llama-cpp reads the whole vocabulary from the GGUF header; llama.cpp's own count is not
+  // exposed, and the two agree for every file llama.cpp loads.
+  const tokens = (m.fileInfo.metadata as { tokenizer?: { ggml?: { tokens?: unknown } } }).tokenizer
+    ?.ggml?.tokens;
+  const vocabSize = Array.isArray(tokens) ? tokens.length : 0;
+  const eog: number[] = [];
+  for (let t = 0; t < vocabSize; t++) if (m.isEogToken(t as Token)) eog.push(t);
+  tokenFacts = { eos: m.tokens.eos, bos: m.tokens.bos, vocabSize, eog };
+  return tokenFacts;
+}
+
+/** Refuses ids llama.cpp would abort on (an out-of-range id kills the process in detokenize). */
+function checkTokens(field: string, value: unknown, vocabSize: number, minLength = 0): number[] {
+  const problem = tokenListProblem(value, vocabSize);
+  if (problem) {
+    throw new WorkerError(
+      InferenceErrorCode.BAD_TOKENS,
+      `${field}: token ${problem.index} is ${problem.reason}`,
+      { field, ...problem, vocabSize },
+    );
+  }
+  const tokens = value as number[];
+  if (tokens.length < minLength) {
+    throw new WorkerError(
+      InferenceErrorCode.BAD_TOKENS,
+      `${field}: needs at least ${minLength} token(s)`,
+      { field, index: -1, token: null, reason: 'too short', vocabSize },
+    );
+  }
+  return tokens;
+}
+
+function checkFits(needed: number, sequence: { contextSize: number }): void {
+  // Past the context llama.cpp would shift it (drop early tokens), which changes every logit
+  // after; a task that does not fit is refused instead.
+  if (needed > sequence.contextSize) {
+    throw new WorkerError(
+      InferenceErrorCode.CONTEXT_OVERFLOW,
+      `${needed} tokens do not fit the context of ${sequence.contextSize}`,
+      { needed, contextSize: sequence.contextSize },
+    );
+  }
+}
+
+function tokenize(text: unknown, specialTokens: boolean): number[] {
+  const { model: m } = loadedModel();
+  if (typeof text !== 'string') {
+    throw new WorkerError(InferenceErrorCode.BAD_TOKENS, 'tokenize: the text is not a string', {
+      field: 'text',
+    });
+  }
+  const body = Array.from(m.tokenize(text, specialTokens));
+  const bos = m.tokens.bos;
+  return m.tokens.shouldPrependBosToken && bos !== null ? [bos, ...body] : body;
+}
+
+function detokenize(tokens: unknown, specialTokens: boolean): string {
+  const { model: m } = loadedModel();
+  return m.detokenize(checkTokens('tokens', tokens, facts(m).vocabSize) as Token[], specialTokens);
+}
+
+/**
+ * Greedy generation from token ids. Sampling is node-llama-cpp's greedy sampler (temperature 0,
+ * no penalties, no bias), the same argmax `scoreTokens` compares against; the context's threads
+ * and batch size are the loaded model's. Stops at the first end-of-generation token (not
+ * returned) or after maxTokens tokens. Token ids stream to the node once per decode step.
+ */
+async function generateTokens(
+  id: number,
+  request: TokenGenerationRequest,
+): Promise<WorkerResults['generateTokens']> {
+  const loaded = loadedModel();
+  const { vocabSize } = facts(loaded.model);
+  const prompt = checkTokens('prompt', request?.prompt, vocabSize, 1);
+  const maxTokens = request.maxTokens;
+  if (!Number.isSafeInteger(maxTokens) || maxTokens < 1) {
+    throw new WorkerError(InferenceErrorCode.BAD_TOKENS, 'maxTokens must be a positive integer', {
+      field: 'maxTokens',
+      index: -1,
+      token: maxTokens ?? null,
+      reason: 'not a positive integer',
+      vocabSize,
+    });
+  }
+  const controller = new AbortController();
+  running.set(id, controller);
+  const owner = loaded.pool;
+  const sequence = await owner.acquire();
+  const tokens: number[] = [];
+  let pending: number[] = [];
+  let flushScheduled = false;
+  const flush = () => {
+    flushScheduled = false;
+    if (pending.length === 0) return;
+    post({ kind: 'tokenIds', id, tokens: pending });
+    pending = [];
+  };
+  try {
+    checkFits(prompt.length + maxTokens + 1, sequence);
+    let stop: 'eos' | 'maxTokens' = 'maxTokens';
+    if (!controller.signal.aborted) {
+      for await (const token of sequence.evaluate(prompt as Token[], {
+        temperature: 0,
+        yieldEogToken: true,
+      })) {
+        if (controller.signal.aborted) break;
+        if (loaded.model.isEogToken(token)) {
+          stop = 'eos';
+          break;
+        }
+        tokens.push(token);
+        pending.push(token);
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(flush);
+        }
+        if (tokens.length >= maxTokens) break;
+      }
+    }
+    flush();
+    if (controller.signal.aborted) {
+      throw new WorkerError(InferenceErrorCode.CANCELLED, 'token generation was cancelled', {
+        tokens: tokens.length,
+      });
+    }
+    return { tokens, stop };
+  } catch (error) {
+    if (error instanceof WorkerError) throw error;
+    throw new WorkerError(InferenceErrorCode.GENERATION_FAILED, 'generation failed', {
+      cause: error instanceof Error ? error.message : String(error),
+    });
+  } finally {
+    running.delete(id);
+    if (pool === owner) await owner.release(sequence).catch(() => undefined);
+  }
+}
+
+/**
+ * How far above the claimed token's logit the scoring sampler lifts it. With it, the top two
+ * tokens after the lift are the claimed one and the best other one, so a top-2 sampler returns
+ * exactly the pair a margin needs in O(1) data instead of the whole vocabulary (node-llama-cpp
+ * 3.21 has no logit filter; 3.22's `logits.filter` has no macOS or Windows builds). 40 keeps
+ * exp(-40 + margin) a normal float32, so margins below the lift stay exact to ~1e-5 nats.
+ */
+const SCORE_LIFT = 40;
+
+function clampMargin(value: number): number {
+  if (!(value > 0)) return 0;
+  return Math.min(value, MARGIN_CEILING);
+}
+
+/**
+ * Teacher-forced scoring: one controlledEvaluate over prompt ++ answer (the last answer token is
+ * left out when stop is 'maxTokens', since nothing is judged after it). Each judged position
+ * samples with the claimed token lifted by SCORE_LIFT and top-k 2; the returned pair gives
+ * margin = max(0, ln(p_other / p_claimed) + SCORE_LIFT) = max(0, maxLogit - logit(claimed)).
+ * Positions where the claim is an end-of-generation token (node-llama-cpp ignores biases on
+ * those), and every position when logprobs are asked, take the full distribution instead
+ * (O(vocabulary) each). At the end-of-text position the claim is the best EOG token.
+ */
+async function scoreTokens(request: TokenScoreRequest): Promise<WorkerResults['scoreTokens']> {
+  const loaded = loadedModel();
+  const m = loaded.model;
+  const info = facts(m);
+  const prompt = checkTokens('prompt', request?.prompt, info.vocabSize, 1);
+  const answer = checkTokens('answer', request.answer, info.vocabSize, 1);
+  const stop = request.stop;
+  if (stop !== 'eos' && stop !== 'maxTokens') {
+    throw new WorkerError(InferenceErrorCode.BAD_TOKENS, "stop must be 'eos' or 'maxTokens'", {
+      field: 'stop',
+      index: -1,
+      token: null,
+      reason: 'unknown stop',
+      vocabSize: info.vocabSize,
+    });
+  }
+  if (stop === 'eos' && info.eog.length === 0) {
+    throw new WorkerError(InferenceErrorCode.BAD_TOKENS, 'this model has no end-of-text token', {
+      field: 'stop',
+      index: -1,
+      token: null,
+      reason: 'no end-of-generation token',
+      vocabSize: info.vocabSize,
+    });
+  }
+  const withLogprobs = request.logprobs === true;
+  const eogSet = new Set(info.eog);
+  // claims[k] is what position k must predict; null at the end-of-text position (any EOG).
+  const claims: Array<number | null> = stop === 'eos' ? [...answer, null] : [...answer];
+  const input = stop === 'eos' ? [...prompt, ...answer] : [...prompt, ...answer.slice(0, -1)];
+  const first = prompt.length - 1;
+  const full = (claim: number | null) => withLogprobs || claim === null || eogSet.has(claim);
+  const items: ControlledEvaluateInputItem[] = input.map((id, i) => {
+    const token = id as Token;
+    const k = i - first;
+    if (k < 0) return token;
+    const claim = claims[k]!;
+    if (full(claim)) return [token, { generateNext: { probabilities: true } }];
+    return [
+      token,
+      {
+        generateNext: {
+          probabilities: true,
+          options: {
+            temperature: 1,
+            topK: 2,
+            topP: 1,
+            minP: 0,
+            seed: 0,
+            tokenBias: new TokenBias(m.tokenizer).set(claim as Token, { logit: SCORE_LIFT }),
+          },
+        },
+      },
+    ];
+  });
+  const owner = loaded.pool;
+  const sequence = await owner.acquire();
+  try {
+    checkFits(input.length + 1, sequence);
+    let results: Array<ControlledEvaluateIndexOutput | undefined>;
+    try {
+      results = await sequence.controlledEvaluate(items);
+    } catch (error) {
+      throw new WorkerError(InferenceErrorCode.GENERATION_FAILED, 'scoring failed', {
+        cause: error instanceof Error ? error.message : String(error),
+      });
+    }
+    const margins: number[] = [];
+    const logprobs: number[] = [];
+    const eogTop: number[] = [];
+    for (let k = 0; k < claims.length; k++) {
+      const claim = claims[k]!;
+      const probabilities = results[first + k]?.next.probabilities;
+      if (!probabilities || probabilities.size === 0) {
+        throw new WorkerError(InferenceErrorCode.GENERATION_FAILED, 'scoring returned no logits', {
+          position: k,
+        });
+      }
+      if (full(claim)) {
+        // Sorted by probability, highest first.
+        const [top, pTop] = probabilities.entries().next().value!;
+        let pClaim = 0;
+        if (claim === null) {
+          for (const [token, p] of probabilities) {
+            if (eogSet.has(token)) {
+              pClaim = p;
+              break;
+            }
+          }
+        } else pClaim = probabilities.get(claim as Token) ?? 0;
+        margins.push(clampMargin(Math.log(pTop) - Math.log(pClaim)));
+        logprobs.push(Math.max(LOGPROB_FLOOR, Math.log(pClaim)));
+        if (claim !== null && top !== claim && eogSet.has(top) && pTop > pClaim) eogTop.push(k);
+      } else {
+        let pClaim = 0;
+        let other = -1;
+        let pOther = 0;
+        for (const [token, p] of probabilities) {
+          if (token === claim) pClaim = p;
+          else if (p >= pOther) {
+            other = token;
+            pOther = p;
+          }
+        }
+        // Claimed missing from the top two: two other tokens beat it by more than the lift.
+        const margin =
+          pClaim > 0 ? clampMargin(Math.log(pOther / pClaim) + SCORE_LIFT) : MARGIN_CEILING;
+        margins.push(margin);
+        if (margin > 0 && eogSet.has(other)) eogTop.push(k);
+      }
+    }
+    return { margins, logprobs: withLogprobs ? logprobs : null, eogTop };
+  } finally {
+    if (pool === owner) await owner.release(sequence).catch(() => undefined);
+  }
+}
+
 async function handle(request: WorkerRequest): Promise<unknown> {
   switch (request.type) {
     case 'init':
@@ -392,6 +695,16 @@ async function handle(request: WorkerRequest): Promise<unknown> {
     }
     case 'embed':
       return embed(request.text);
+    case 'tokenize':
+      return tokenize(request.text, request.specialTokens === true);
+    case 'detokenize':
+      return detokenize(request.tokens, request.specialTokens === true);
+    case 'tokenInfo':
+      return facts(loadedModel().model);
+    case 'generateTokens':
+      return generateTokens(request.id, request.request);
+    case 'scoreTokens':
+      return scoreTokens(request.request);
   }
 }
 

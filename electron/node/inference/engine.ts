@@ -28,7 +28,13 @@ import type {
   HardwareInfo,
   LoadedModel,
   LoadOptions,
+  TokenGenerationRequest,
+  TokenGenerationResult,
+  TokenInfo,
+  TokenScoreRequest,
+  TokenScoreResult,
 } from './types.ts';
+import { tokenListProblem } from './verify.ts';
 
 /** The process that hosts llama.cpp, whatever started it. */
 export interface EngineProcess {
@@ -85,6 +91,7 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   onTokens?: (text: string, tokens: number) => void;
+  onTokenIds?: (tokens: number[]) => void;
 }
 
 export interface CompleteOptions {
@@ -219,6 +226,9 @@ export class InferenceEngine extends EventEmitter<{
       case 'tokens':
         this.pending.get(message.id)?.onTokens?.(message.text, message.tokens);
         return;
+      case 'tokenIds':
+        this.pending.get(message.id)?.onTokenIds?.(message.tokens);
+        return;
       case 'log':
         this.log?.[message.level === 'debug' ? 'debug' : message.level](
           { engine: true },
@@ -240,7 +250,7 @@ export class InferenceEngine extends EventEmitter<{
     const types = [...this.pending.values()].map((p) => p.type);
     const during = types.includes('load')
       ? 'load'
-      : types.includes('complete') || types.includes('embed')
+      : types.some((t) => GENERATING.has(t))
         ? 'generate'
         : 'idle';
     const crash = {
@@ -269,6 +279,7 @@ export class InferenceEngine extends EventEmitter<{
     request: RequestBody & { type: T },
     onTokens?: (text: string, tokens: number) => void,
     id: number = this.nextId++,
+    onTokenIds?: (tokens: number[]) => void,
   ): Promise<WorkerResults[T]> {
     return new Promise<WorkerResults[T]>((resolve, reject) => {
       this.pending.set(id, {
@@ -276,6 +287,7 @@ export class InferenceEngine extends EventEmitter<{
         resolve: resolve as (v: unknown) => void,
         reject,
         ...(onTokens ? { onTokens } : {}),
+        ...(onTokenIds ? { onTokenIds } : {}),
       });
       proc.send({ ...request, id } as WorkerRequest);
     });
@@ -441,6 +453,125 @@ export class InferenceEngine extends EventEmitter<{
     return this.request({ type: 'embed', text });
   }
 
+  private requireModel(): void {
+    if (!this.model) {
+      throw inferenceError(
+        InferenceErrorCode.NO_MODEL_LOADED,
+        'no model is loaded; load one first',
+      );
+    }
+  }
+
+  /**
+   * The model's tokens for `text`, exactly as `generateTokens` and `scoreTokens` take a prompt:
+   * the BOS token first when the model adds one (the GGUF's `tokenizer.ggml.add_bos_token`, or
+   * llama.cpp's default for the vocabulary type, as node-llama-cpp's `shouldPrependBosToken`
+   * reports), then the text's tokens, never an EOS; '' gives just the BOS (or nothing). With
+   * `specialTokens`, text such as `<s>` or `<|im_end|>` becomes that special token; without it
+   * (the default) it is tokenized as literal text, so untrusted text cannot inject control tokens.
+   */
+  async tokenize(text: string, options: { specialTokens?: boolean } = {}): Promise<number[]> {
+    this.requireModel();
+    if (typeof text !== 'string') {
+      throw inferenceError(InferenceErrorCode.BAD_TOKENS, 'tokenize: the text is not a string', {
+        field: 'text',
+      });
+    }
+    return this.request({ type: 'tokenize', text, specialTokens: options.specialTokens === true });
+  }
+
+  /** The text of `tokens` (special tokens such as BOS/EOS omitted unless `specialTokens`). */
+  async detokenize(tokens: number[], options: { specialTokens?: boolean } = {}): Promise<string> {
+    this.requireModel();
+    assertTokenShape('tokens', tokens);
+    return this.request({
+      type: 'detokenize',
+      tokens,
+      specialTokens: options.specialTokens === true,
+    });
+  }
+
+  /** Model facts the verifier needs: EOS, BOS, vocabulary size and every end-of-generation id. */
+  async tokenInfo(): Promise<TokenInfo> {
+    this.requireModel();
+    return this.request({ type: 'tokenInfo' });
+  }
+
+  /**
+   * Greedy generation from token ids (temperature 0, the loaded model's threads and batch size).
+   * Streams each decode step's new ids through `onTokens`; stops at the first end-of-generation
+   * token, which is not returned (stop 'eos'), or after maxTokens tokens (stop 'maxTokens').
+   * Aborting `signal` rejects with INFERENCE_CANCELLED. Bad ids reject with INFERENCE_BAD_TOKENS
+   * and a prompt + maxTokens + 1 beyond the context with INFERENCE_CONTEXT_OVERFLOW, before
+   * llama.cpp sees them. Timings are taken here, in the node.
+   */
+  async generateTokens(
+    request: TokenGenerationRequest,
+    onTokens?: (tokens: number[]) => void,
+    signal?: AbortSignal,
+  ): Promise<TokenGenerationResult> {
+    this.requireModel();
+    assertTokenShape('prompt', request?.prompt);
+    if (signal?.aborted) {
+      throw inferenceError(InferenceErrorCode.CANCELLED, 'token generation was cancelled', {
+        tokens: 0,
+      });
+    }
+    const proc = await this.ensureProcess();
+    const id = this.nextId++;
+    const started = performance.now();
+    let first: number | null = null;
+    const onAbort = () => proc.send({ id: this.nextId++, type: 'cancel', target: id });
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const result = await this.call(
+        proc,
+        {
+          type: 'generateTokens',
+          request: { prompt: request.prompt, maxTokens: request.maxTokens },
+        },
+        undefined,
+        id,
+        (tokens) => {
+          first ??= performance.now();
+          onTokens?.(tokens);
+        },
+      );
+      return {
+        tokens: result.tokens,
+        stop: result.stop,
+        ttftMs: first === null ? null : round(first - started),
+        totalMs: round(performance.now() - started),
+      };
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * One teacher-forced pass over prompt ++ answer (++ end-of-text when stop is 'eos'): for each
+   * answer position, then the end-of-text position, the margin maxLogit - logit(claimed) in nats
+   * (0 when the claimed token is the argmax; at the end-of-text position, the best
+   * end-of-generation token's), the positions where an end-of-generation token was on top, and
+   * with `logprobs` each claimed token's log-probability. `verify.ts` turns these into a verdict.
+   */
+  async scoreTokens(request: TokenScoreRequest): Promise<TokenScoreResult> {
+    this.requireModel();
+    assertTokenShape('prompt', request?.prompt);
+    assertTokenShape('answer', request.answer);
+    const started = performance.now();
+    const result = await this.request({
+      type: 'scoreTokens',
+      request: {
+        prompt: request.prompt,
+        answer: request.answer,
+        stop: request.stop,
+        ...(request.logprobs ? { logprobs: true } : {}),
+      },
+    });
+    return { ...result, ms: round(performance.now() - started) };
+  }
+
   /**
    * Kills the worker and starts a fresh one. With `reload`, loads the last model again, unless the
    * last crash happened while loading it (that would only crash again).
@@ -477,6 +608,26 @@ export class InferenceEngine extends EventEmitter<{
   async dispose(): Promise<void> {
     this.disposed = true;
     await this.stopProcess();
+  }
+}
+
+/** Requests that run the model over a sequence: a crash during one is a crash while generating. */
+const GENERATING: ReadonlySet<WorkerRequest['type']> = new Set([
+  'complete',
+  'embed',
+  'generateTokens',
+  'scoreTokens',
+]);
+
+/** The node-side half of the token check: shape only (the worker knows the vocabulary size). */
+function assertTokenShape(field: string, value: unknown): void {
+  const problem = tokenListProblem(value, null);
+  if (problem) {
+    throw inferenceError(
+      InferenceErrorCode.BAD_TOKENS,
+      `${field}: token ${problem.index} is ${problem.reason}`,
+      { field, ...problem },
+    );
   }
 }
 

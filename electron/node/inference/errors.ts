@@ -43,6 +43,15 @@ export const InferenceErrorCode = {
   GENERATION_FAILED: 'INFERENCE_GENERATION_FAILED',
   /** The file to add does not exist or cannot be read; data: { path }. */
   FILE_NOT_FOUND: 'INFERENCE_FILE_NOT_FOUND',
+  /**
+   * A token list is not integers in [0, vocabSize) (or is empty where tokens are needed, or too
+   * long); data: { field, index, token, reason, vocabSize }. Refused before llama.cpp sees it.
+   */
+  BAD_TOKENS: 'INFERENCE_BAD_TOKENS',
+  /** The prompt plus the answer (and end-of-text) do not fit the context; data: { needed, contextSize }. */
+  CONTEXT_OVERFLOW: 'INFERENCE_CONTEXT_OVERFLOW',
+  /** Token generation was cancelled through its AbortSignal; data: { tokens } generated so far. */
+  CANCELLED: 'INFERENCE_CANCELLED',
 } as const;
 
 export type InferenceErrorCode = (typeof InferenceErrorCode)[keyof typeof InferenceErrorCode];

@@ -83,6 +83,11 @@ export interface LoadOptions {
   /** Sequences that can generate at once; further requests wait. */
   sequences?: number;
   threads?: number;
+  /**
+   * Tokens llama.cpp decodes in one batch (node-llama-cpp's default: the context size). Changes
+   * logits by rounding noise only; the verification calibration tries 1, 8 and 512.
+   */
+  batchSize?: number;
 }
 
 export interface LoadedModel {
@@ -144,4 +149,62 @@ export interface EngineStatus {
    * CPU for as long as the app runs, and says why in plain words.
    */
   gpuFallback: { at: string; reason: string } | null;
+}
+
+/** The loaded model's token facts a verifier needs. */
+export interface TokenInfo {
+  /** The end-of-sequence token, or null when the model has none. */
+  eos: number | null;
+  /** The beginning-of-sequence token, or null when the model has none. */
+  bos: number | null;
+  /** Every valid token id is in [0, vocabSize). */
+  vocabSize: number;
+  /**
+   * Every end-of-generation token (EOS, EOT and the like, ascending): generation stops at any of
+   * them and never returns one, so none may appear inside an answer.
+   */
+  eog: number[];
+}
+
+export type TokenStop = 'eos' | 'maxTokens';
+
+export interface TokenGenerationRequest {
+  /** Token ids as `tokenize` returns them (BOS first where the model adds one). At least one. */
+  prompt: number[];
+  /** At least 1; the prompt plus maxTokens plus one must fit the context. */
+  maxTokens: number;
+}
+
+export interface TokenGenerationResult {
+  /** The generated ids; never an end-of-generation token. */
+  tokens: number[];
+  /** 'eos': the model chose an end-of-generation token after `tokens`; 'maxTokens': the budget ended it. */
+  stop: TokenStop;
+  /** From the request to the first streamed token, measured in the node; null if none came. */
+  ttftMs: number | null;
+  totalMs: number;
+}
+
+export interface TokenScoreRequest {
+  prompt: number[];
+  answer: number[];
+  stop: TokenStop;
+  /** Also return each claimed token's log-probability; costs O(vocabulary) per position. */
+  logprobs?: boolean;
+}
+
+export interface TokenScoreResult {
+  /**
+   * For each answer position, then the end-of-text position when stop is 'eos':
+   * maxLogit - logit(claimed) in nats (>= 0; 0 when claimed is the argmax). At the end-of-text
+   * position the claimed logit is the best end-of-generation token's. Exact below
+   * MARGIN_CEILING; margins at or above it are reported as MARGIN_CEILING.
+   */
+  margins: number[];
+  /** log p(claimed) per position, when asked (floored at LOGPROB_FLOOR); null otherwise. */
+  logprobs: number[] | null;
+  /** Answer positions where an end-of-generation token was the model's top choice. */
+  eogTop: number[];
+  /** The whole request, measured in the node. */
+  ms: number;
 }
