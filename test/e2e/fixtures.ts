@@ -18,6 +18,8 @@ const WEB_UI_LINE = /^web ui: (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+
 export interface HeadlessNodeOptions {
   /** Whether the node starts by itself (the product default is true). */
   autoStart?: boolean;
+  /** Fills the fresh data folder before the node starts (a prepared chain, a config). */
+  prepare?: (dataDir: string) => Promise<void>;
 }
 
 export interface RunningNode {
@@ -35,6 +37,7 @@ export interface RunningNode {
 
 export async function startHeadlessNode(options: HeadlessNodeOptions = {}): Promise<RunningNode> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'noesis-e2e-'));
+  await options.prepare?.(dataDir);
   if (options.autoStart === false) {
     await writeFile(
       path.join(dataDir, 'config.json'),
