@@ -75,6 +75,16 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    inference: z
+      .object({
+        /**
+         * CPU threads llama.cpp uses; 0 lets it choose. A devnet runs several nodes on one
+         * machine and gives each 1 (tiny models also run far faster on one thread).
+         */
+        threads: z.number().int().min(0).max(256).default(0),
+      })
+      .strict()
+      .prefault({}),
     logs: z
       .object({
         level: z.enum(LOG_LEVELS).default('info'),

@@ -18,6 +18,7 @@ import { ModelsService } from './inference/models-service.ts';
 import { WalletService } from './wallet/service.ts';
 import { ChainService } from './chain/service.ts';
 import { NetworkService } from './network/service.ts';
+import { RolesService, type RolesServiceOptions } from './roles/service.ts';
 import { ConfirmationBroker, type SigningConfirmer } from './wallet/confirm.ts';
 import type { AppInfo, AppMode } from './api/methods/app.ts';
 
@@ -30,6 +31,8 @@ export const APP_VERSION: string = (
 export interface RuntimeOptions {
   dataDir: string;
   mode: AppMode;
+  /** Test and benchmark seams of the roles (an answer source, model threads, EMA alpha). */
+  roles?: Pick<RolesServiceOptions, 'answerer' | 'threads' | 'alpha'>;
 }
 
 export class NodeRuntime {
@@ -41,6 +44,7 @@ export class NodeRuntime {
   readonly wallets: WalletService;
   readonly chain: ChainService;
   readonly network: NetworkService;
+  readonly roles: RolesService;
   readonly handlers: ApiHandlers;
   readonly info: AppInfo;
   /** Asks connected UIs to approve signatures (web mode); see wallet/confirm.ts. */
@@ -50,7 +54,13 @@ export class NodeRuntime {
   private readonly events = new EventEmitter<{ event: [ApiEvent] }>();
   private closed = false;
 
-  private constructor(dataDir: string, config: Config, logs: NodeLogger, mode: AppMode) {
+  private constructor(
+    dataDir: string,
+    config: Config,
+    logs: NodeLogger,
+    mode: AppMode,
+    roles: RuntimeOptions['roles'] = {},
+  ) {
     this.dataDir = dataDir;
     this.currentConfig = config;
     this.logs = logs;
@@ -62,7 +72,12 @@ export class NodeRuntime {
       platform: process.platform,
       nodeVersion: process.versions.node,
     };
-    this.models = new ModelsService({ dataDir, logger: logs.logger });
+    const threads = config.inference.threads > 0 ? config.inference.threads : undefined;
+    this.models = new ModelsService({
+      dataDir,
+      logger: logs.logger,
+      ...(threads !== undefined ? { loadDefaults: { threads } } : {}),
+    });
     this.models.on('download', (progress) => this.publish('models.download', progress));
     this.models.on('token', (token) => this.publish('models.token', token));
     this.models.on('engine', (status) => this.publish('models.engine', status));
@@ -94,10 +109,21 @@ export class NodeRuntime {
       logger: logs.logger.child({ module: 'network' }),
       onStatus: (status) => this.publish('network.status', status),
     });
+    this.roles = new RolesService({
+      dataDir,
+      chain: this.chain,
+      network: this.network,
+      models: this.models,
+      wallets: this.wallets,
+      logger: logs.logger.child({ module: 'roles' }),
+      onStatus: (status) => this.publish('roles.status', status),
+      threads,
+      ...roles,
+    });
     this.node = new NoesisNode({
       dataDir,
       logger: logs.logger,
-      services: [this.chain, this.network],
+      services: [this.chain, this.network, this.roles],
     });
     this.handlers = createApiHandlers({
       config: { get: () => this.currentConfig, update: (patch) => this.updateConfig(patch) },
@@ -109,6 +135,7 @@ export class NodeRuntime {
       chain: this.chain,
       confirmations: this.confirmations,
       network: this.network,
+      roles: this.roles,
     });
     this.node.on('status', (status) => this.publish('node.status', status));
     logs.ring.on('line', (line) => this.publish('log', line));
@@ -118,7 +145,7 @@ export class NodeRuntime {
     const dataDir = await ensureWritableDataDir(options.dataDir);
     const config = await loadConfig(dataDir);
     const logs = createNodeLogger({ dataDir, ...config.logs });
-    const runtime = new NodeRuntime(dataDir, config, logs, options.mode);
+    const runtime = new NodeRuntime(dataDir, config, logs, options.mode, options.roles);
     await runtime.node.load();
     // Downloads the user had running when the app last closed (or was killed) resume now.
     await runtime.models.start();
@@ -155,6 +182,7 @@ export class NodeRuntime {
       wallet: { ...current.wallet, ...patch.wallet },
       logs: { ...current.logs, ...patch.logs },
       p2p: { ...current.p2p, ...patch.p2p },
+      inference: { ...current.inference, ...patch.inference },
     });
     await saveConfig(this.dataDir, next);
     this.currentConfig = next;

@@ -8,11 +8,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NOESIS_BIN, runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { writeTinyLlama } from '../fixtures/gguf/index.ts';
 
 /** A base port P whose web (P..P+3) and p2p (P+100..P+103) ports are all free now. */
 async function freeBase(): Promise<number> {
@@ -108,5 +110,106 @@ test(
       ports.map(() => true),
     );
     t.diagnostic(`stopped; total ${Date.now() - t0} ms`);
+  },
+);
+
+test(
+  'noesis devnet --miners 2 --model FILE: the miners register, serve and earn on subnet 1',
+  { timeout: 240_000 },
+  async (t) => {
+    const dir = await tempDir('noesis-devnet-poi-');
+    const root = path.join(dir, 'net');
+    const model = path.join(dir, 'tiny.gguf');
+    await writeTinyLlama(model, { seed: 1 });
+    const t0 = Date.now();
+    const child = spawn(
+      process.execPath,
+      [NOESIS_BIN, 'devnet', '--nodes', '3', '--validators', '1', '--miners', '2'].concat([
+        '--model',
+        model,
+        '--tempo',
+        '10',
+        '--data-dir',
+        root,
+      ]),
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NOESIS_PASSWORD: 'devnet test password' },
+      },
+    );
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    t.after(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no web ui lines:\n${output}`)), 60_000);
+      const check = () => {
+        if ([...output.matchAll(/^node\d web ui: /gm)].length === 3) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout.on('data', check);
+      void exited.then((code) => reject(new Error(`devnet exited ${code}:\n${output}`)));
+    });
+    assert.match(output, /devnet: 3 nodes, 1 validators, 2 miners/);
+    assert.match(output, /wallet "devnet" opens with the password in NOESIS_PASSWORD/);
+
+    type Neuron = {
+      uid: number;
+      hotkey: string;
+      incentive: number;
+      dividends: number;
+      emission: string;
+    };
+    let neurons: Neuron[];
+    for (;;) {
+      const m = await chainJson(['metagraph', '1', '--data-dir', path.join(root, 'node0')]);
+      neurons = m.neurons as Neuron[];
+      const miners = neurons.filter((n) => n.uid > 0);
+      const proved = (
+        neurons.find((n) => n.uid === 0) as unknown as { proof: { entries: number } | null }
+      )?.proof;
+      if (
+        miners.length === 2 &&
+        miners.every((n) => n.incentive > 0) &&
+        (proved?.entries ?? 0) > 0
+      ) {
+        break;
+      }
+      assert.ok(
+        Date.now() - t0 < 200_000,
+        `miners never earned:\n${JSON.stringify(neurons)}\n${output}`,
+      );
+      await sleep(1000);
+    }
+    t.diagnostic(`both miners earn after ${Date.now() - t0} ms`);
+    for (const n of neurons) {
+      assert.match(n.hotkey, /^5/);
+      for (const key of ['incentive', 'dividends', 'emission'] as const) assert.ok(key in n);
+    }
+    // `noesis proof TASK_ID --json`: one task of the validator's log against its committed root.
+    const node0 = path.join(root, 'node0');
+    const committed = (neurons.find((n) => n.uid === 0) as unknown as { proof: { epoch: number } })
+      .proof;
+    const log = await readFile(
+      path.join(node0, 'roles', 'interactions', `epoch-1-${committed.epoch}.jsonl`),
+      'utf8',
+    );
+    const taskId = (JSON.parse(log.trim().split('\n')[0]!) as { taskId: string }).taskId;
+    const r = await runCli(['proof', taskId, '--data-dir', node0, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const proof = JSON.parse(r.stdout) as { valid: boolean; epoch: number; committed: unknown };
+    assert.equal(proof.valid, true);
+    assert.equal(proof.epoch, committed.epoch);
+    const unknown = await runCli(['proof', 'ab'.repeat(32), '--data-dir', node0, '--json']);
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /not in this validator's log/);
+
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
   },
 );

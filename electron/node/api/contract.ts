@@ -16,6 +16,7 @@ import { chainMethods } from './methods/chain.ts';
 import { earningsMethods } from './methods/earnings.ts';
 import { govMethods } from './methods/gov.ts';
 import { networkMethods } from './methods/network.ts';
+import { rolesMethods, type RolesStatusView } from './methods/roles.ts';
 import type { NetworkStatusView } from '../network/service.ts';
 import type { BlockSummary } from '../chain/service.ts';
 import type { NodeStatus } from '../node-status.ts';
@@ -33,6 +34,7 @@ export const methods = {
   ...earningsMethods,
   ...govMethods,
   ...networkMethods,
+  ...rolesMethods,
   ...confirmMethods,
   ...configMethods,
 };
@@ -66,6 +68,8 @@ export interface EventMap {
   'chain.block': BlockSummary;
   /** The network view's numbers (peers, sync, reachability), every few seconds while it runs. */
   'network.status': NetworkStatusView;
+  /** The Mine and Validate roles changed state or figures (at least once per block while running). */
+  'roles.status': RolesStatusView;
   /** The node waits for the user to approve or reject an action before signing it. */
   'confirm.request': SigningRequest;
   /** A signing request was answered (in any window) or expired. */
@@ -81,6 +85,7 @@ export const eventNames: readonly EventName[] = [
   'models.engine',
   'chain.block',
   'network.status',
+  'roles.status',
   'confirm.request',
   'confirm.settled',
 ];

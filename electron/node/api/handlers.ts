@@ -18,6 +18,7 @@ import { createEarningsHandlers } from '../incentive/earnings-api.ts';
 import { createGovHandlers } from '../chain/gov-api.ts';
 import type { ConfirmationBroker } from '../wallet/confirm.ts';
 import type { NetworkService } from '../network/service.ts';
+import type { RolesService } from '../roles/service.ts';
 
 export interface HandlerDeps {
   config: { get(): Config; update(patch: ConfigPatch): Promise<Config> };
@@ -29,6 +30,7 @@ export interface HandlerDeps {
   chain: ChainService;
   confirmations: ConfirmationBroker;
   network: NetworkService;
+  roles: RolesService;
 }
 
 export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
@@ -44,6 +46,13 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     ...createEarningsHandlers(deps.chain, deps.wallets),
     ...createGovHandlers(deps.chain),
     'network.status': () => deps.network.status(),
+    'roles.status': () => deps.roles.status(),
+    'roles.mine.start': (input, context) =>
+      deps.roles.startMining(input, input.confirmed === true && context?.transport !== 'ipc'),
+    'roles.mine.stop': () => deps.roles.stopMining(),
+    'roles.validate.start': (input) => deps.roles.startValidating(input),
+    'roles.validate.stop': () => deps.roles.stopValidating(),
+    'roles.proof': ({ taskId }) => deps.roles.proof(taskId),
     'config.get': async () => deps.config.get(),
     'config.update': (patch) => deps.config.update(patch),
     'confirm.pending': async () => deps.confirmations.pending(),

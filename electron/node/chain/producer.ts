@@ -119,9 +119,15 @@ export function buildNextBlock(
 export function pruneMempool(mempool: Mempool, built: BuildResult): void {
   mempool.prune(
     built.state,
-    // A nonce gap only means an earlier transaction of the signer failed: keep waiting.
+    // A nonce gap only means an earlier transaction of the signer failed, and a rate limit (one
+    // registration per block, serving too soon) passes with the blocks: keep those waiting. A
+    // dropped transaction would not come back: its signer's node re-announces the same bytes,
+    // which gossip has already seen.
     built.rejected
-      .filter((r) => r.error.code !== ChainErrorCode.NONCE_GAP)
+      .filter(
+        (r) =>
+          r.error.code !== ChainErrorCode.NONCE_GAP && r.error.code !== ChainErrorCode.RATE_LIMITED,
+      )
       .map((r) => txHash(r.tx)),
   );
 }

@@ -7,13 +7,25 @@
  * port P+i and its p2p listener on P+100+i (free ports otherwise). Prints
  * `node<i> web ui: http://127.0.0.1:PORT/?token=TOKEN` once each listens, and stops them all on
  * Ctrl-C or SIGTERM. A node that exits before listening stops the rest: one line, exit code 1.
+ *
+ * `--miners M --model FILE.gguf` adds proof of intelligence: subnet 1 names FILE, the first V
+ * nodes validate it and the next M register and mine it, with a tempo of 20 blocks (`--tempo`).
  */
+import { access } from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { DevnetStartError, startDevnet, type RunningDevnet } from '../network/devnet.ts';
 import { parsePort } from './main.ts';
+
+function parseCountOrZero(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 64) {
+    throw new InvalidArgumentError('must be a whole number from 0 to 64');
+  }
+  return n;
+}
 
 function parseCount(value: string): number {
   const n = Number(value);
@@ -28,6 +40,9 @@ export interface DevnetCliOptions {
   validators?: number | undefined;
   basePort?: number | undefined;
   dataDir?: string | undefined;
+  miners?: number | undefined;
+  model?: string | undefined;
+  tempo?: number | undefined;
 }
 
 export async function runDevnet(options: DevnetCliOptions): Promise<number> {
@@ -38,6 +53,23 @@ export async function runDevnet(options: DevnetCliOptions): Promise<number> {
   const validators = options.validators ?? options.nodes;
   if (validators > options.nodes) {
     return fail(`--validators ${validators} is more than --nodes ${options.nodes}`);
+  }
+  const miners = options.miners ?? 0;
+  if (validators + miners > options.nodes) {
+    return fail(
+      `--validators ${validators} and --miners ${miners} need at least ${validators + miners} nodes`,
+    );
+  }
+  if (miners > 0 && options.model === undefined) {
+    return fail('--miners needs --model FILE.gguf (the model subnet 1 names)');
+  }
+  if (options.model !== undefined) {
+    const model = options.model;
+    const readable = await access(model).then(
+      () => true,
+      () => false,
+    );
+    if (!readable) return fail(`--model ${model}: no such file`);
   }
   if (options.basePort !== undefined && options.basePort + 100 + options.nodes - 1 > 65535) {
     return fail(`--base-port ${options.basePort} leaves no room for ${options.nodes} p2p ports`);
@@ -70,6 +102,11 @@ export async function runDevnet(options: DevnetCliOptions): Promise<number> {
       nodes: options.nodes,
       validators,
       basePort: options.basePort,
+      miners,
+      model: options.model,
+      tempo: options.tempo,
+      password: process.env.NOESIS_PASSWORD,
+      ...(options.model !== undefined ? { blockIntervalMs: 500 } : {}),
       signal: abort.signal,
     });
   } catch (error) {
@@ -87,8 +124,15 @@ export async function runDevnet(options: DevnetCliOptions): Promise<number> {
     return fail((error as Error).message);
   }
   process.stdout.write(
-    `devnet: ${options.nodes} nodes, ${validators} validators, data in ${root}${temporary ? ' (temporary)' : ''}\n`,
+    `devnet: ${options.nodes} nodes, ${validators} validators${miners > 0 ? `, ${miners} miners` : ''}, data in ${root}${temporary ? ' (temporary)' : ''}\n`,
   );
+  if (options.model !== undefined) {
+    const where =
+      process.env.NOESIS_PASSWORD === undefined
+        ? `the password in ${path.join(root, 'password')}`
+        : 'the password in NOESIS_PASSWORD';
+    process.stdout.write(`devnet: each node's wallet "devnet" opens with ${where}\n`);
+  }
   for (const n of devnet.nodes) {
     process.stdout.write(`node${n.index} web ui: ${n.url}\n`);
     void n.exited.then((code) => {
@@ -116,6 +160,13 @@ export function addDevnetCommand(program: Command): void {
       'node i: web UI on P+i, p2p on P+100+i (default: free ports)',
       parsePort,
     )
+    .option(
+      '--miners <m>',
+      'the next M nodes register on subnet 1 and mine --model',
+      parseCountOrZero,
+    )
+    .option('--model <file>', 'GGUF file that subnet 1 names; validators and miners run it')
+    .option('--tempo <blocks>', 'blocks per epoch (default with --model: 20)', parseCount)
     .option(
       '--data-dir <dir>',
       'node i keeps its data in DIR/node<i> (default: a temporary folder)',

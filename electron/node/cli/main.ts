@@ -14,6 +14,7 @@ import { addGovCommands } from './gov.ts';
 import { addSubnetCommands } from './subnet.ts';
 import { addNetworkCommands } from './network.ts';
 import { addDevnetCommand } from './devnet.ts';
+import { addProofCommand } from './proof.ts';
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -68,6 +69,7 @@ export function buildProgram(): Command {
   addSubnetCommands(program);
   addNetworkCommands(program);
   addDevnetCommand(program);
+  addProofCommand(program);
   return program;
 }
 

@@ -6,7 +6,14 @@
  * genesis listing those V consensus keys as validators with equal stake (each with its own random
  * hotkey and coldkey), with short blocks. `startDevnet` then runs every node as its own
  * `noesis start --headless` process on 127.0.0.1 with that genesis and the others as bootstrap
- * peers. No node gets a wallet: validators sign with their consensus keys.
+ * peers. Without a model no node gets a wallet: validators sign with their consensus keys.
+ *
+ * With `model` (proof of intelligence, `noesis devnet --miners M --model FILE.gguf`) every node
+ * gets a wallet "devnet" (one password for all, NOESIS_PASSWORD in each node's environment) whose
+ * hotkey is the node's libp2p identity; the first V nodes' wallets are the genesis validators and
+ * validate subnet 1, the next M nodes' coldkeys are funded, install the model, register on subnet
+ * 1 and mine it. Subnet 1 names the file (sha256 and size) and has a short tempo, so that rewards
+ * appear within minutes. Each node's roles are written to its `roles/roles.json` before it starts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -16,7 +23,15 @@ import { fileURLToPath } from 'node:url';
 import { loadOrCreateValidatorKey, localGenesis } from '../chain/local-network.ts';
 import { publicKeyOf, randomSecretKey, toHex } from '../chain/crypto.ts';
 import { addressOf } from '../chain/queries.ts';
-import { loadOrCreateNodeKey } from './node-key.ts';
+import { activateHotkey, loadOrCreateNodeKey } from './node-key.ts';
+import { randomBytes, createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat, writeFile as writeFileRaw } from 'node:fs/promises';
+import { WalletService } from '../wallet/service.ts';
+import { parseLibp2pPrivateKeyProtobuf } from '../wallet/peer-id.ts';
+import { ModelsService } from '../inference/models-service.ts';
+import { writeWantedRoles } from '../roles/service.ts';
+import { DEFAULT_MODEL_RULES } from '../chain/subnet-model.ts';
 
 export interface PreparedNode {
   index: number;
@@ -43,6 +58,22 @@ export interface DevnetOptions {
   stake?: string | undefined;
   /** Extra funded accounts in the genesis (SS58 address, balance in TAO such as "1000"). */
   fund?: readonly { address: string; balance: string }[] | undefined;
+  /** The next M nodes after the validators register on subnet 1 and mine `model` (default 0). */
+  miners?: number | undefined;
+  /** A GGUF file: subnet 1 names it, and every validator and miner installs it. */
+  model?: string | undefined;
+  /** Every node's wallet password (default: random, written to DIR/password with mode 0600). */
+  password?: string | undefined;
+  /** Blocks per epoch of the subnets (default with a model: 20). */
+  tempo?: number | undefined;
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer);
+  }
+  return hash.digest('hex');
 }
 
 export function freePort(): Promise<number> {
@@ -62,12 +93,26 @@ const randomAddress = () => addressOf(toHex(publicKeyOf(randomSecretKey())));
 export async function prepareDevnet(
   root: string,
   options: DevnetOptions,
-): Promise<{ nodes: PreparedNode[]; genesisFile: string }> {
+): Promise<{ nodes: PreparedNode[]; genesisFile: string; password: string | null }> {
   const count = options.nodes;
   const validators = options.validators ?? count;
+  const miners = options.miners ?? 0;
   if (!(count >= 1) || !(validators >= 1) || validators > count) {
     throw new Error(`a devnet needs 1 ≤ validators (${validators}) ≤ nodes (${count})`);
   }
+  if (!(miners >= 0) || validators + miners > count) {
+    throw new Error(`validators (${validators}) + miners (${miners}) exceed nodes (${count})`);
+  }
+  if (miners > 0 && options.model === undefined) {
+    throw new Error('miners need a model: pass --model FILE.gguf');
+  }
+  const withRoles = options.model !== undefined;
+  const password = withRoles ? (options.password ?? randomBytes(12).toString('hex')) : null;
+  if (password !== null && options.password === undefined) {
+    await mkdir(root, { recursive: true, mode: 0o700 });
+    await writeFileRaw(path.join(root, 'password'), password + '\n', { mode: 0o600 });
+  }
+  const wallets: Array<{ coldkey: string; hotkey: string }> = [];
   const nodes: PreparedNode[] = [];
   for (let i = 0; i < count; i++) {
     const dataDir = path.join(root, `node${i}`);
@@ -76,9 +121,25 @@ export async function prepareDevnet(
       i < validators
         ? await loadOrCreateValidatorKey(path.join(dataDir, 'chain', 'validator-key.json'), true)
         : null;
+    if (password !== null) {
+      // The node's wallet; its hotkey becomes the node's identity before the node first starts.
+      const service = new WalletService({ dataDir, autoLockMs: 0 });
+      const { wallet } = await service.create({ name: 'devnet', password });
+      await service.unlock('devnet', password);
+      const identity = service.nodeIdentity('devnet', 0);
+      const { secretKey, publicKey } = parseLibp2pPrivateKeyProtobuf(identity.privateKeyProtobuf);
+      await activateHotkey(dataDir, secretKey, publicKey);
+      secretKey.fill(0);
+      service.close();
+      wallets.push({ coldkey: wallet.coldkey.address, hotkey: wallet.hotkeys[0]!.address });
+    }
     const nodeKey = await loadOrCreateNodeKey(dataDir);
     const port = options.basePort !== undefined ? options.basePort + 100 + i : await freePort();
-    const config = { p2p: { listen: [`/ip4/127.0.0.1/tcp/${port}`], mdns: false, upnp: false } };
+    const config = {
+      p2p: { listen: [`/ip4/127.0.0.1/tcp/${port}`], mdns: false, upnp: false },
+      // N nodes share this machine's cores: one llama.cpp thread each.
+      ...(options.model !== undefined ? { inference: { threads: 1 } } : {}),
+    };
     await writeFile(path.join(dataDir, 'config.json'), JSON.stringify(config) + '\n');
     nodes.push({
       index: i,
@@ -89,7 +150,7 @@ export async function prepareDevnet(
       address: `/ip4/127.0.0.1/tcp/${port}/p2p/${nodeKey.peerId}`,
     });
   }
-  const owner = { coldkey: randomAddress(), hotkey: randomAddress() };
+  const owner = wallets[0] ?? { coldkey: randomAddress(), hotkey: randomAddress() };
   const doc = await localGenesis(owner.coldkey, owner.hotkey, nodes[0]!.consensusKey!, Date.now());
   const stake = options.stake ?? doc.validators[0]!.stake;
   doc.validators = nodes.slice(0, validators).map((n, i) =>
@@ -97,16 +158,54 @@ export async function prepareDevnet(
       ? { ...doc.validators[0]!, stake }
       : {
           consensusKey: n.consensusKey!,
-          hotkey: randomAddress(),
-          coldkey: randomAddress(),
+          hotkey: wallets[i]?.hotkey ?? randomAddress(),
+          coldkey: wallets[i]?.coldkey ?? randomAddress(),
           stake,
         },
   );
   doc.accounts = [...(doc.accounts ?? []), ...(options.fund ?? []).map((f) => ({ ...f }))];
+  // Miners pay their registration burn from these.
+  for (const w of wallets.slice(validators, validators + miners)) {
+    doc.accounts.push({ address: w.coldkey, balance: '100' });
+  }
   (doc.params as Record<string, unknown>).blockIntervalMs = options.blockIntervalMs ?? 250;
+  if (options.model !== undefined) {
+    const file = path.resolve(options.model);
+    const sizeBytes = (await stat(file)).size;
+    const sha256 = await sha256File(file);
+    const subnet = doc.subnets![0]!;
+    subnet.model = { ...DEFAULT_MODEL_RULES, catalogId: 'custom', sha256, sizeBytes };
+    const params = doc.params as Record<string, unknown>;
+    params.subnetDefaults = {
+      ...(params.subnetDefaults as Record<string, unknown>),
+      tempo: options.tempo ?? 20,
+      commitReveal: true,
+      revealPeriodEpochs: 1,
+      weightsRateLimit: 1,
+      immunityPeriod: 40,
+      activityCutoff: 1000,
+    };
+    for (let i = 0; i < validators + miners; i++) {
+      const node = nodes[i]!;
+      const models = new ModelsService({ dataDir: node.dataDir });
+      await models.addFile({ path: file });
+      await models.stop();
+      const wanted = { netuid: subnet.netuid, wallet: 'devnet', hotkeyIndex: 0 };
+      await writeWantedRoles(
+        node.dataDir,
+        i < validators ? { validate: wanted } : { mine: wanted },
+      );
+    }
+  } else if (options.tempo !== undefined) {
+    const params = doc.params as Record<string, unknown>;
+    params.subnetDefaults = {
+      ...(params.subnetDefaults as Record<string, unknown>),
+      tempo: options.tempo,
+    };
+  }
   const genesisFile = path.join(root, 'genesis.json');
   await writeFile(genesisFile, JSON.stringify(doc, null, 2) + '\n');
-  return { nodes, genesisFile };
+  return { nodes, genesisFile, password };
 }
 
 const NOESIS_BIN = fileURLToPath(new URL('../../../bin/noesis.js', import.meta.url));
@@ -230,14 +329,18 @@ export async function startDevnet(
     signal?: AbortSignal;
   },
 ): Promise<RunningDevnet> {
-  const { nodes, genesisFile } = await prepareDevnet(root, options);
+  const { nodes, genesisFile, password } = await prepareDevnet(root, options);
+  const env = {
+    ...(options.env ?? {}),
+    ...(password !== null ? { NOESIS_PASSWORD: password } : {}),
+  };
   const started = nodes.map((n) =>
     startNode(
       n,
       genesisFile,
       nodes.filter((o) => o !== n).map((o) => o.address),
       options.basePort !== undefined ? options.basePort + n.index : 0,
-      options.env ?? {},
+      env,
       options.startTimeoutMs ?? 60_000,
     ),
   );

@@ -12,6 +12,7 @@ const patch = z
     wallet: ConfigSchema.shape.wallet.unwrap().partial().strict().optional(),
     logs: ConfigSchema.shape.logs.unwrap().partial().strict().optional(),
     p2p: ConfigSchema.shape.p2p.unwrap().partial().strict().optional(),
+    inference: ConfigSchema.shape.inference.unwrap().partial().strict().optional(),
   })
   .strict();
 

@@ -1,0 +1,587 @@
+/**
+ * The Validate role: sends every serving miner a fresh task each round, verifies and scores the
+ * answers, keeps a moving average per miner, sets weights with commit-reveal, and each epoch
+ * commits the Merkle root of its interaction log on chain (docs/proof-of-intelligence.md).
+ *
+ * Per epoch e the validator draws a secret s_e, publishes hash(s_e) in its `commit_proof` for
+ * e − 1 and reveals s_e in its `commit_proof` for e. Prompts of epoch e are built from
+ * hash("noesis-task", s_e, block hash, miner uid, counter): a miner cannot predict them, yet
+ * anyone can recompute them once s_e is revealed. The secrets, the moving averages and the weights
+ * awaiting their reveal live in `roles/validator-<netuid>.json` (0600), written before anything
+ * that depends on them leaves the node, so a restart continues the same epoch.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fromHex, hash256, signMessage, toHex, type Hex } from '../chain/crypto.ts';
+import { weightsCommitHash } from '../chain/tx.ts';
+import type { TxCall } from '../chain/tx.ts';
+import type { Neuron, Subnet, SubnetModel } from '../chain/types.ts';
+import { addressOf } from '../chain/queries.ts';
+import { writeFileAtomic } from '../storage/atomic-file.ts';
+import type { WorkingHotkey } from '../network/node-key.ts';
+import { peerIdFromPublicKey } from '../wallet/peer-id.ts';
+import type { RoleReason, ValidatorFigures, ValidatorMinerView } from '../api/methods/roles.ts';
+import { cheapCheck, judgeMargins, type Verdict } from '../inference/verify.ts';
+import {
+  modelOf,
+  neuronOf,
+  RoleError,
+  stateOf,
+  subnetOf,
+  submitAsHotkey,
+  type RolesContext,
+} from './context.ts';
+import { findModelFile } from './miner.ts';
+import { loadCorpus, type Corpus } from './corpus.ts';
+import { buildPrompt, PromptDeduper, taskSeed } from './prompts.ts';
+import { shouldVerify } from './spot-check.ts';
+import { EpochBook, median, roundRefs, taskScore, weightsFromEma } from './scoring.ts';
+import { InteractionLog, NO_ANSWER_HASH } from './interaction-log.ts';
+import { TaskClient, TaskNonceClock, signTaskRequest, type TaskOutcome } from './task-client.ts';
+
+export interface ValidatorOptions {
+  netuid: number;
+  hotkey: WorkingHotkey;
+  threads?: number | undefined;
+  /** Moving-average weight of the newest epoch (research default 0.1; devnets use more). */
+  alpha?: number | undefined;
+  /** Pause between rounds (ms). */
+  roundGapMs?: number | undefined;
+  /** Per-task timeout (ms). */
+  taskTimeoutMs?: number | undefined;
+}
+
+interface SavedState {
+  version: 1;
+  /** epoch → secret (hex) */
+  secrets: Record<string, string>;
+  /** miner hotkey → moving average */
+  ema: Record<string, number>;
+  /** Weights committed and waiting for their reveal epoch. */
+  pending: Array<{ revealEpoch: number; uids: number[]; weights: number[]; salt: string }>;
+}
+
+const MIN_CHECKED = 10;
+/** Below this moving average a miner gets no weight. */
+const EMA_FLOOR = 0.05;
+
+interface Judged {
+  task: { miner: Neuron; taskId: Hex; prompt: number[]; peer: string };
+  outcome: TaskOutcome;
+  verdict: Verdict | null;
+  checked: boolean;
+}
+
+export class ValidatorRole {
+  private readonly ctx: RolesContext;
+  private readonly o: ValidatorOptions;
+  private readonly file: string;
+  private saved: SavedState = { version: 1, secrets: {}, ema: {}, pending: [] };
+  private model: SubnetModel | null = null;
+  private corpus: Corpus | null = null;
+  private log: InteractionLog | null = null;
+  private client: TaskClient | null = null;
+  private book = new EpochBook();
+  private readonly dedupe = new PromptDeduper(4096);
+  private readonly nonces = new TaskNonceClock();
+  private epoch: number | null = null;
+  private counter = 0;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private special = new Set<number>();
+  private vocabSize = 0;
+  private lastError: RoleReason | null = null;
+  private noMiners = false;
+  private readonly figuresData = {
+    tasksSent: 0,
+    answersChecked: 0,
+    passed: 0,
+    scoreSum: 0,
+    scored: 0,
+    tps: [] as number[],
+    lastWeightsBlock: null as number | null,
+    lastProofEpoch: null as number | null,
+  };
+  private readonly perMiner = new Map<string, ValidatorMinerView>();
+
+  constructor(ctx: RolesContext, options: ValidatorOptions) {
+    this.ctx = ctx;
+    this.o = options;
+    this.file = path.join(ctx.dataDir, 'roles', `validator-${options.netuid}.json`);
+  }
+
+  get hotkey(): Hex {
+    return this.o.hotkey.publicKey;
+  }
+
+  async start(): Promise<void> {
+    const { ctx, o } = this;
+    const state = stateOf(ctx);
+    const subnet = subnetOf(state, o.netuid);
+    const model = modelOf(subnet);
+    const me = neuronOf(subnet, o.hotkey.publicKey);
+    if (me === null) {
+      throw new RoleError(
+        'NOT_REGISTERED',
+        `this hotkey holds no uid on subnet ${o.netuid}: register it and stake to get a validator permit`,
+      );
+    }
+    if (!me.validatorPermit) {
+      throw new RoleError(
+        'NO_PERMIT',
+        "this hotkey has no validator permit: it needs more stake than the subnet's smallest validator",
+      );
+    }
+    this.model = model;
+    const file = await findModelFile(ctx, model);
+    await ctx.models.load({
+      path: file,
+      contextSize: model.contextSize,
+      ...(o.threads !== undefined ? { threads: o.threads } : {}),
+    });
+    const info = await ctx.models.engine.tokenInfo();
+    this.vocabSize = info.vocabSize;
+    // End-of-generation tokens may not appear mid-answer (BOS may: a model can pick it honestly).
+    this.special = new Set(info.eog);
+    this.corpus = await loadCorpus();
+    this.log = await InteractionLog.open(path.join(ctx.dataDir, 'roles', 'interactions'));
+    this.saved = await this.load();
+    const p2p = await ctx.network.whenRunning();
+    this.client = new TaskClient({ chainId: state.chainId, host: p2p.host });
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    this.loop = null;
+    await this.log?.close();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.step();
+        this.lastError = null;
+      } catch (error) {
+        this.lastError = {
+          code: error instanceof RoleError ? error.reason : 'FAILED',
+          message: error instanceof Error ? error.message : String(error),
+        };
+        this.ctx.logger.warn({ err: this.lastError.message }, 'validator: round failed');
+        await this.sleep(1000);
+      }
+    }
+  }
+
+  /** Waits `ms`, or less when stopped. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+    });
+  }
+
+  private async step(): Promise<void> {
+    const state = stateOf(this.ctx);
+    const subnet = subnetOf(state, this.o.netuid);
+    if (this.epoch !== subnet.epochCount) await this.enterEpoch(subnet);
+    const miners = subnet.neurons.filter(
+      (n) => n.hotkey !== this.o.hotkey.publicKey && peerOf(n) !== null,
+    );
+    this.noMiners = miners.length === 0;
+    if (this.noMiners) {
+      await this.sleep(1000);
+      return;
+    }
+    await this.round(subnet, state.lastBlockHash, miners);
+    await this.sleep(this.o.roundGapMs ?? 250);
+  }
+
+  /** One task per miner, sent together; then the checks, the scores and the log. */
+  private async round(subnet: Subnet, blockHash: Hex, miners: Neuron[]): Promise<void> {
+    const { ctx, o } = this;
+    const model = this.model!;
+    const epoch = subnet.epochCount;
+    const secret = fromHex(this.secretFor(epoch));
+    const engine = ctx.models.engine;
+    const chainId = stateOf(ctx).chainId;
+    this.dedupe.nextRound();
+    const tasks: Judged['task'][] = [];
+    for (const miner of miners) {
+      let seed: Uint8Array;
+      let text: string;
+      do {
+        seed = taskSeed(secret, blockHash, miner.uid, this.counter++);
+        text = buildPrompt(seed, this.corpus!).text;
+      } while (!this.dedupe.accept(text));
+      const tokens = await engine.tokenize(text);
+      const prompt = tokens.slice(0, Math.max(1, model.contextSize - model.maxTokens - 1));
+      tasks.push({ miner, taskId: toHex(seed), prompt, peer: peerOf(miner)! });
+    }
+    const timeoutMs = o.taskTimeoutMs ?? 15_000;
+    const outcomes = await Promise.all(
+      tasks.map(async (task) => {
+        const request = signTaskRequest(
+          chainId,
+          {
+            taskId: task.taskId,
+            netuid: o.netuid,
+            validator: o.hotkey.publicKey,
+            miner: task.miner.hotkey,
+            modelSha256: model.sha256,
+            prompt: task.prompt,
+            maxTokens: model.maxTokens,
+            nonce: this.nonces.next(),
+            timeoutMs,
+          },
+          (bytes) => signMessage(o.hotkey.secretKey, bytes),
+        );
+        this.figuresData.tasksSent++;
+        const outcome = await this.client!.send(task.peer, request, {
+          signal: AbortSignal.timeout(timeoutMs + 5_000),
+        });
+        return { task, outcome };
+      }),
+    );
+    // The checks run one after another on the validator's single engine.
+    const rules = {
+      tauMilli: model.tauMilli,
+      maxViolations: model.maxViolations,
+      maxTokens: model.maxTokens,
+    };
+    const judged: Judged[] = [];
+    for (const { task, outcome } of outcomes) {
+      if (outcome.kind !== 'ok') {
+        judged.push({ task, outcome, verdict: null, checked: false });
+        continue;
+      }
+      const cheap = cheapCheck(outcome.tokens, outcome.stop, rules, this.vocabSize, this.special);
+      if (cheap !== null) {
+        judged.push({ task, outcome, verdict: cheap, checked: true });
+        continue;
+      }
+      // Decided after the answer arrived, from the epoch secret: the miner cannot know which.
+      const check = shouldVerify(
+        secret,
+        task.taskId,
+        this.book.minerState(task.miner.uid, task.miner.hotkey),
+        {
+          minChecked: MIN_CHECKED,
+          expectedTasksPerEpoch: subnet.params.tempo * 2,
+          baseRate: 0.25,
+        },
+      );
+      if (!check) {
+        judged.push({ task, outcome, verdict: null, checked: false });
+        continue;
+      }
+      const scored = await engine.scoreTokens({
+        prompt: task.prompt,
+        answer: outcome.tokens,
+        stop: outcome.stop,
+      });
+      const verdict = judgeMargins(
+        scored.margins,
+        outcome.tokens,
+        outcome.stop,
+        rules,
+        scored.eogTop,
+      );
+      if (!verdict.pass) {
+        ctx.logger.debug(
+          { miner: task.miner.uid, failure: verdict.failure, worstMargin: verdict.worstMargin },
+          'validator: an answer failed its check',
+        );
+      }
+      judged.push({ task, outcome, verdict, checked: true });
+    }
+    const verifiedOf = (j: Judged) => (j.checked ? (j.verdict?.pass ?? false) : null);
+    const refs = roundRefs(
+      judged.map((j) => ({
+        verified: verifiedOf(j),
+        ttftMs: j.outcome.kind === 'ok' ? j.outcome.timings.ttftMs : null,
+        tokensPerSecond: j.outcome.kind === 'ok' ? j.outcome.timings.tokensPerSecond : null,
+      })),
+    );
+    for (const j of judged) {
+      const ok = j.outcome.kind === 'ok' ? j.outcome : null;
+      const verified = verifiedOf(j);
+      const { score, result } = taskScore(
+        {
+          outcome:
+            ok !== null
+              ? 'ok'
+              : j.outcome.kind === 'timeout'
+                ? 'timeout'
+                : j.outcome.kind === 'refused'
+                  ? 'refused'
+                  : 'error',
+          verified,
+          ttftMs: ok?.timings.ttftMs ?? null,
+          tokensPerSecond: ok?.timings.tokensPerSecond ?? null,
+        },
+        refs,
+      );
+      this.book.record(j.task.miner.uid, j.task.miner.hotkey, { result, score });
+      await this.log!.append(
+        {
+          taskId: j.task.taskId,
+          netuid: o.netuid,
+          epoch,
+          minerUid: j.task.miner.uid,
+          minerHotkey: j.task.miner.hotkey,
+          answerHash: ok?.receipt.receipt.answerHash ?? NO_ANSWER_HASH,
+          result,
+          score,
+          ttftMs: ok?.timings.ttftMs ?? null,
+          tokensPerSecond: ok?.timings.tokensPerSecond ?? null,
+          at: Date.now(),
+        },
+        { sync: false },
+      );
+      this.note(j.task.miner, score, result, j.checked, verified, ok?.timings.tokensPerSecond);
+    }
+    await this.log!.flush();
+  }
+
+  private note(
+    miner: Neuron,
+    score: number,
+    result: string,
+    checked: boolean,
+    verified: boolean | null,
+    tps: number | null | undefined,
+  ): void {
+    const f = this.figuresData;
+    f.scoreSum += score;
+    f.scored++;
+    if (checked) {
+      f.answersChecked++;
+      if (verified === true) f.passed++;
+    }
+    if (tps !== undefined && tps !== null && tps > 0) {
+      f.tps.push(tps);
+      if (f.tps.length > 64) f.tps.shift();
+    }
+    const view = this.perMiner.get(miner.hotkey) ?? {
+      uid: miner.uid,
+      hotkey: addressOf(miner.hotkey),
+      ema: 0,
+      lastScore: null,
+      sent: 0,
+      checked: 0,
+      failed: 0,
+      lastResult: null,
+    };
+    view.uid = miner.uid;
+    view.lastScore = score;
+    view.lastResult = result;
+    view.sent++;
+    if (checked) view.checked++;
+    if (verified === false) view.failed++;
+    this.perMiner.set(miner.hotkey, view);
+  }
+
+  private secretFor(epoch: number): Hex {
+    let secret = this.saved.secrets[String(epoch)];
+    if (secret === undefined) {
+      secret = toHex(randomBytes(32));
+      this.saved.secrets[String(epoch)] = secret;
+    }
+    return secret;
+  }
+
+  /**
+   * A new epoch: close the last one (moving averages, weights with commit-reveal, the proof of the
+   * log with its secret revealed and the next secret's hash), then start counting afresh.
+   */
+  private async enterEpoch(subnet: Subnet): Promise<void> {
+    const { ctx, o } = this;
+    const now = subnet.epochCount;
+    const nextSecret = this.secretFor(now);
+    for (const key of Object.keys(this.saved.secrets)) {
+      if (Number(key) < now - 4) delete this.saved.secrets[key]; // revealed on chain long ago
+    }
+    if (this.epoch !== null) {
+      const closed = this.book.closeEpoch(
+        new Map(Object.entries(this.saved.ema)),
+        { alpha: o.alpha ?? 0.1, failRateCut: 0.15, minChecked: MIN_CHECKED },
+        subnet.neurons.filter((n) => n.hotkey !== o.hotkey.publicKey),
+      );
+      this.saved.ema = Object.fromEntries(closed.ema);
+    }
+    this.book = new EpochBook();
+    // A miner whose average fell below the floor (it stopped answering, or failed) gets nothing;
+    // with nobody left the validator weights itself, as subtensor validators do without miners,
+    // so that an offline miner's incentive really falls (weights are relative: a lone miner with
+    // any positive average would otherwise keep all of it).
+    const byUid = new Map<number, number>();
+    for (const n of subnet.neurons) {
+      const e = this.saved.ema[n.hotkey];
+      if (e !== undefined && e >= EMA_FLOOR && n.hotkey !== o.hotkey.publicKey) {
+        byUid.set(n.uid, e);
+      }
+    }
+    const self = neuronOf(subnet, o.hotkey.publicKey);
+    const weights =
+      byUid.size > 0 || self === null
+        ? weightsFromEma(byUid, 2)
+        : { uids: [self.uid], weights: [65535] };
+    const salt = toHex(randomBytes(16));
+    const due = this.saved.pending.filter((p) => p.revealEpoch === now);
+    this.saved.pending = this.saved.pending.filter((p) => p.revealEpoch > now);
+    if (subnet.params.commitReveal && weights.uids.length > 0) {
+      this.saved.pending.push({
+        revealEpoch: now + subnet.params.revealPeriodEpochs,
+        uids: weights.uids,
+        weights: weights.weights,
+        salt,
+      });
+    }
+    // Saved before the hash of the next secret or a weights commit leaves the node.
+    await this.save();
+    const submit = async (call: TxCall) => {
+      try {
+        await submitAsHotkey(ctx, o.hotkey, call);
+        return true;
+      } catch (error) {
+        ctx.logger.warn({ kind: call.kind, err: String(error) }, 'validator: transaction refused');
+        return false;
+      }
+    };
+    for (const p of due) {
+      const revealed = await submit({
+        kind: 'reveal_weights',
+        netuid: o.netuid,
+        uids: p.uids,
+        weights: p.weights,
+        salt: p.salt,
+      });
+      if (revealed) this.figuresData.lastWeightsBlock = stateOf(ctx).height;
+    }
+    if (weights.uids.length > 0) {
+      if (subnet.params.commitReveal) {
+        const hash = weightsCommitHash(
+          o.hotkey.publicKey,
+          o.netuid,
+          weights.uids,
+          weights.weights,
+          salt,
+        );
+        await submit({ kind: 'commit_weights', netuid: o.netuid, commitHash: hash });
+      } else if (
+        await submit({
+          kind: 'set_weights',
+          netuid: o.netuid,
+          uids: weights.uids,
+          weights: weights.weights,
+        })
+      ) {
+        this.figuresData.lastWeightsBlock = stateOf(ctx).height;
+      }
+    }
+    // The proof: the log of the epoch that ended, its secret revealed, the next secret's hash.
+    const last = self?.proof ?? null;
+    const covered = now - 1;
+    if (covered >= 0 && (last === null || last.epoch < covered)) {
+      const { root, count } = this.log!.root(o.netuid, covered);
+      const oldSecret = this.saved.secrets[String(covered)] ?? null;
+      const reveal =
+        last !== null &&
+        oldSecret !== null &&
+        toHex(hash256(fromHex(oldSecret))) === last.secretHash
+          ? oldSecret
+          : null;
+      const committed = await submit({
+        kind: 'commit_proof',
+        netuid: o.netuid,
+        epoch: covered,
+        root,
+        entries: count,
+        secretHash: toHex(hash256(fromHex(nextSecret))),
+        reveal,
+      });
+      if (committed) this.figuresData.lastProofEpoch = covered;
+    }
+    this.epoch = now;
+  }
+
+  private async load(): Promise<SavedState> {
+    try {
+      const raw = JSON.parse(await readFile(this.file, 'utf8')) as Partial<SavedState>;
+      if (raw.version !== 1) throw new Error('unknown version');
+      return {
+        version: 1,
+        secrets: raw.secrets ?? {},
+        ema: raw.ema ?? {},
+        pending: raw.pending ?? [],
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        return { version: 1, secrets: {}, ema: {}, pending: [] };
+      }
+      throw new RoleError('FAILED', `${this.file}: unreadable (${(error as Error).message})`);
+    }
+  }
+
+  private async save(): Promise<void> {
+    await writeFileAtomic(this.file, JSON.stringify(this.saved) + '\n', { mode: 0o600 });
+  }
+
+  reasons(): RoleReason[] {
+    const out: RoleReason[] = [];
+    const state = this.ctx.chain.openStore?.state;
+    const subnet = state?.subnets.get(this.o.netuid.toString(16).padStart(4, '0'));
+    const me = subnet === undefined ? null : neuronOf(subnet, this.o.hotkey.publicKey);
+    if (me === null) {
+      out.push({ code: 'DEREGISTERED', message: 'this hotkey no longer holds a uid here' });
+    } else if (!me.validatorPermit) {
+      out.push({ code: 'NO_PERMIT', message: 'this hotkey lost its validator permit' });
+    }
+    if (this.noMiners) out.push({ code: 'NO_MINERS', message: 'no miner serves this subnet yet' });
+    if (this.lastError !== null) out.push(this.lastError);
+    return out;
+  }
+
+  figures(): ValidatorFigures {
+    const f = this.figuresData;
+    for (const [hotkey, view] of this.perMiner) view.ema = this.saved.ema[hotkey] ?? 0;
+    return {
+      tasksSent: f.tasksSent,
+      answersChecked: f.answersChecked,
+      passRate: f.answersChecked === 0 ? null : f.passed / f.answersChecked,
+      averageScore: f.scored === 0 ? null : f.scoreSum / f.scored,
+      tokensPerSecond: median(f.tps),
+      lastWeightsBlock: f.lastWeightsBlock,
+      lastProofEpoch: f.lastProofEpoch,
+      epoch: this.epoch,
+      miners: [...this.perMiner.values()].sort((a, b) => a.uid - b.uid),
+    };
+  }
+
+  /** The interaction log (for `roles.proof`). */
+  get interactions(): InteractionLog | null {
+    return this.log;
+  }
+}
+
+/**
+ * The miner's published address whose peer id is its hotkey's (the connection then proves the
+ * hotkey); an address naming another peer is ignored.
+ */
+function peerOf(n: Neuron): string | null {
+  const peerId = peerIdFromPublicKey(fromHex(n.hotkey));
+  return n.axon?.addrs.find((addr) => addr.endsWith(`/p2p/${peerId}`)) ?? null;
+}
