@@ -60,6 +60,8 @@ test(
       password: PASSWORD,
       blockIntervalMs: 400,
       tempo: 10,
+      // Full with the validator and the four miners: a newcomer must replace someone.
+      subnetParams: { maxUids: 5 },
     });
     const runtimes: NodeRuntime[] = [];
     let passed = false;
@@ -293,6 +295,28 @@ test(
         subnetState().epochCount >= epochAtStop + 3 && neuron(1)!.incentive < before ? true : null,
       120_000,
     );
+
+    // ...and, once it earns nothing, a new registration takes its uid.
+    await until(
+      'the offline miner to earn nothing',
+      () => (neuron(1)!.emission === 0n ? true : null),
+      60_000,
+    );
+    await validator.wallets.unlock('devnet', PASSWORD);
+    for (let i = 0; i < 6 && neuron(1) !== undefined; i++) {
+      const hotkey = await validator.wallets.newHotkey('devnet');
+      await validator.chain.signAndSubmit(
+        'devnet',
+        {
+          kind: 'register',
+          netuid: 1,
+          hotkey: hotkey.publicKey.toLowerCase(),
+          maxBurn: subnetState().burn * 4n,
+        },
+        { preconfirmed: true, waitMs: 20_000 },
+      );
+    }
+    assert.equal(neuron(1), undefined, 'the offline miner was replaced by a new registration');
     passed = true;
   },
 );

@@ -66,6 +66,8 @@ export interface DevnetOptions {
   password?: string | undefined;
   /** Blocks per epoch of the subnets (default with a model: 20). */
   tempo?: number | undefined;
+  /** Other subnet parameters of the genesis (tests: a small maxUids). */
+  subnetParams?: Record<string, number | boolean | string> | undefined;
 }
 
 async function sha256File(file: string): Promise<string> {
@@ -184,6 +186,7 @@ export async function prepareDevnet(
       weightsRateLimit: 1,
       immunityPeriod: 40,
       activityCutoff: 1000,
+      ...options.subnetParams,
     };
     for (let i = 0; i < validators + miners; i++) {
       const node = nodes[i]!;
