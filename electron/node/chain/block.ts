@@ -19,6 +19,7 @@ import {
 } from './codec.ts';
 import { hash256, signMessage, toHex, ZERO_HASH, type Hex } from './crypto.ts';
 import type { SignedTx } from './tx.ts';
+import { merkleRoot as treeRoot } from './merkle.ts';
 
 export const BLOCK_VERSION = 1;
 /** Largest encoded block, in bytes, and most transactions in one block. */
@@ -75,38 +76,12 @@ export function blockHash(header: BlockHeader): Hex {
   return toHex(hash256(encodeHeader(header)));
 }
 
-const LEAF = Uint8Array.of(0);
-const NODE = Uint8Array.of(1);
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 /**
- * Binary Merkle root over 32-byte leaves (RFC 6962 shape: leaf = H(0x00 || hash),
- * node = H(0x01 || left || right), an odd node is promoted unchanged; the empty tree is H("")).
+ * The transaction root: the chain's Merkle tree (merkle.ts) over the transactions' hashes; the
+ * empty tree is H("") here, as it always was in block headers.
  */
 export function merkleRoot(leaves: readonly Uint8Array[]): Hex {
-  if (leaves.length === 0) return toHex(hash256(new Uint8Array(0)));
-  let level = leaves.map((l) => hash256(concat(LEAF, l)));
-  while (level.length > 1) {
-    const next: Uint8Array[] = [];
-    for (let i = 0; i < level.length; i += 2) {
-      const left = level[i] as Uint8Array;
-      const right = level[i + 1];
-      next.push(right === undefined ? left : hash256(concat(NODE, left, right)));
-    }
-    level = next;
-  }
-  return toHex(level[0] as Uint8Array);
+  return leaves.length === 0 ? toHex(hash256(new Uint8Array(0))) : treeRoot(leaves);
 }
 
 export function txRootOf(txs: readonly SignedTx[]): Hex {
