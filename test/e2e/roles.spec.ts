@@ -6,9 +6,13 @@
  * Validate card's reason, a stop made through the API arriving live, the dark theme, French,
  * and axe on each state.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
+import { startDevnet, type DevnetNode } from '../../electron/node/network/devnet.ts';
+import { writeTinyLlama } from '../fixtures/gguf/index.ts';
 import { expect, repoRoot, test } from './fixtures.ts';
 
 const PASSWORD = 'correct horse battery 42';
@@ -38,6 +42,9 @@ test('Mine: locked wallet, then the missing model offered for download; Validate
 }) => {
   test.setTimeout(90_000);
   await node.call('wallet.create', { name: 'main', password: PASSWORD });
+  // Hotkey 0 becomes the local network's validator (registered on subnet 1); hotkey 1 is not.
+  await node.call('wallet.newHotkey', { name: 'main', password: PASSWORD, hotkeyName: 'miner' });
+  await node.call('wallet.lock', {});
   await node.call('node.start', {});
   await expect
     .poll(async () => (await node.call('chain.status', {})).height, { timeout: 20_000 })
@@ -59,8 +66,14 @@ test('Mine: locked wallet, then the missing model offered for download; Validate
   await expect(page.getByTestId('miner-hotkey')).toHaveValue('0');
   await expect(page.getByTestId('miner-subnet')).toHaveValue('1');
   await expect(page.getByTestId('miner-subnet').locator('option')).toContainText([/Subnet 1 \(/]);
-  await expect(page.getByTestId('miner-burn')).toContainText(/burns [\d.,]+ TAO/);
+  // Hotkey 0 holds uid 0 (the chain says so before any role runs): nothing to burn.
+  await expect(page.getByTestId('miner-uid')).toHaveText('0');
+  await expect(page.getByTestId('miner-burn')).toHaveCount(0);
   await expectNoA11yViolations(page, 'node page, roles stopped');
+  // Hotkey 1 is not registered: starting it would burn the subnet's registration price.
+  await page.getByTestId('miner-hotkey').selectOption('1');
+  await expect(page.getByTestId('miner-uid')).toHaveText('not registered');
+  await expect(page.getByTestId('miner-burn')).toContainText(/burns [\d.,]+ TAO/);
 
   // The wallet is locked: Start mining (by keyboard) says so and links to the Wallet page.
   await tabTo(page, 'miner-start');
@@ -130,4 +143,76 @@ test('Mine: locked wallet, then the missing model offered for download; Validate
     new RegExp(`^Télécharger ${modelName} \\(`),
   );
   await expectNoA11yViolations(page, 'node page in French');
+});
+
+test('live figures on a devnet: the validator fills its miner table, the miner counts tasks, Stop by keyboard', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const root = await mkdtemp(path.join(os.tmpdir(), 'noesis-roles-e2e-'));
+  const model = path.join(root, 'tiny.gguf');
+  await writeTinyLlama(model, { seed: 1 });
+  // node0 validates, node1 mines subnet 1's model (a generated GGUF outside the catalogue);
+  // both start their roles by themselves (devnet writes roles.json and the wallet password).
+  const devnet = await startDevnet(root, {
+    nodes: 2,
+    validators: 1,
+    miners: 1,
+    model,
+    blockIntervalMs: 400,
+    tempo: 10,
+  });
+  try {
+    const [validatorNode, minerNode] = devnet.nodes as [DevnetNode, DevnetNode];
+
+    await page.goto(validatorNode.url);
+    const validate = page.getByTestId('validator-card');
+    await expect(page.getByTestId('validator-state')).toContainText('Running', {
+      timeout: 60_000,
+    });
+    await expect(page.getByTestId('validator-model')).toHaveText(
+      'a model file outside the catalogue',
+    );
+    const table = page.getByTestId('validator-miners');
+    await expect(table.locator('tbody tr')).toHaveCount(1, { timeout: 90_000 });
+    await expect(table.locator('tbody tr').first().locator('th')).toHaveText('1');
+    // An honest miner's last answer passed (or was only timed): never "failed".
+    await expect(table.locator('tbody tr').first().locator('td').last()).toHaveText(
+      /^(passed|not checked \(speed only\))$/,
+    );
+    await expect(page.getByTestId('validator-tasks-sent')).not.toHaveText('0');
+    await expect(validate.getByTestId('validator-permit')).toHaveText('yes');
+    // The Mine card, not running here, reads the same hotkey's standing from the chain.
+    await expect(page.getByTestId('miner-uid')).toHaveText('0');
+    await expect(page.getByTestId('miner-burn')).toHaveCount(0);
+    await expectNoA11yViolations(page, 'validator running');
+    await page.setViewportSize({ width: 1200, height: 2400 });
+    await page.screenshot({ path: path.join(repoRoot, 'test-results', 'roles-validating.png') });
+
+    const mine = await page.context().newPage();
+    await mine.goto(minerNode.url);
+    await expect(mine.getByTestId('miner-state')).toContainText('Running', { timeout: 30_000 });
+    await expect(mine.getByTestId('miner-model')).toHaveText(
+      'a model file outside the catalogue (loaded)',
+    );
+    await expect(mine.getByTestId('miner-uid')).toHaveText('1');
+    await expect(mine.getByTestId('miner-tasks-served')).not.toHaveText('0', { timeout: 60_000 });
+    await expect(mine.getByTestId('miner-figures')).toContainText(/\d[\d.,]* tokens\/s/);
+    await expect(mine.getByTestId('validator-uid')).toHaveText('1');
+    await expect(mine.getByTestId('validator-permit')).toHaveText('no');
+    await expectNoA11yViolations(mine, 'miner running');
+    await mine.setViewportSize({ width: 1200, height: 2400 });
+    await mine.screenshot({ path: path.join(repoRoot, 'test-results', 'roles-mining.png') });
+
+    // Stop mining from the keyboard: the card says Stopped and the chooser comes back.
+    await tabTo(mine, 'miner-stop');
+    await mine.keyboard.press('Enter');
+    await expect(mine.getByTestId('miner-state')).toContainText('Stopped');
+    await expect(mine.getByTestId('miner-wallet')).toHaveValue('devnet');
+    await expect(mine.getByTestId('miner-start')).toBeEnabled();
+    await mine.close();
+  } finally {
+    await devnet.stop();
+    await rm(root, { recursive: true, force: true });
+  }
 });
