@@ -31,8 +31,8 @@ export const APP_VERSION: string = (
 export interface RuntimeOptions {
   dataDir: string;
   mode: AppMode;
-  /** Test and benchmark seams of the roles (an answer source, model threads, EMA alpha). */
-  roles?: Pick<RolesServiceOptions, 'answerer' | 'threads' | 'alpha'>;
+  /** Test and benchmark seams of the roles (answer source, threads, EMA alpha, verifyAll). */
+  roles?: Pick<RolesServiceOptions, 'answerer' | 'threads' | 'alpha' | 'verifyAll'>;
 }
 
 export class NodeRuntime {

@@ -56,10 +56,14 @@ type Wanted = z.infer<typeof Wanted>;
 export interface RolesServiceOptions extends RolesContext {
   /** Pushes the roles.status event. */
   onStatus?: (status: RolesStatusView) => void;
-  /** Test and benchmark seams: the miner's answer source, model threads, moving-average alpha. */
+  /**
+   * Test and benchmark seams: the miner's answer source, model threads, moving-average alpha, and
+   * a validator that model-checks every answer (bench/validator-throughput.ts).
+   */
   answerer?: Answerer | undefined;
   threads?: number | undefined;
   alpha?: number | undefined;
+  verifyAll?: boolean | undefined;
 }
 
 type RoleName = 'mine' | 'validate';
@@ -315,6 +319,7 @@ export class RolesService extends EventEmitter implements NodeService {
           hotkey,
           threads: this.o.threads,
           alpha: this.o.alpha,
+          verifyAll: this.o.verifyAll,
         });
         this.validator.role = validator;
         await validator.start();

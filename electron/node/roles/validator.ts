@@ -50,6 +50,11 @@ export interface ValidatorOptions {
   roundGapMs?: number | undefined;
   /** Per-task timeout (ms). */
   taskTimeoutMs?: number | undefined;
+  /**
+   * Model-check every answer instead of the spot-check sample (benchmarks: the validator's cost
+   * when nothing is sampled away). Extra checks only: every answer the draw picks is still checked.
+   */
+  verifyAll?: boolean | undefined;
 }
 
 interface SavedState {
@@ -273,16 +278,13 @@ export class ValidatorRole {
         continue;
       }
       // Decided after the answer arrived, from the epoch secret: the miner cannot know which.
-      const check = shouldVerify(
-        secret,
-        task.taskId,
-        this.book.minerState(task.miner.uid, task.miner.hotkey),
-        {
+      const check =
+        o.verifyAll === true ||
+        shouldVerify(secret, task.taskId, this.book.minerState(task.miner.uid, task.miner.hotkey), {
           minChecked: MIN_CHECKED,
           expectedTasksPerEpoch: subnet.params.tempo * 2,
           baseRate: 0.25,
-        },
-      );
+        });
       if (!check) {
         judged.push({ task, outcome, verdict: null, checked: false });
         continue;
