@@ -39,3 +39,23 @@ test('a bad setting is refused with its field named, and nothing is saved', asyn
   assert.deepEqual(runtime.config, before);
   await assert.rejects(readFile(configPath(runtime.dataDir)), { code: 'ENOENT' });
 });
+
+test('a patch of one field leaves the other fields of its section as they were', async (t) => {
+  const runtime = await NodeRuntime.open({ dataDir: await tempDir(), mode: 'web' });
+  t.after(() => runtime.close());
+  const peer = '/ip4/192.0.2.1/tcp/30333/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA';
+  await dispatch(runtime.handlers, 'config.update', { p2p: { bootstrap: [peer], mdns: false } });
+  await dispatch(runtime.handlers, 'config.update', { ui: { theme: 'dark', locale: 'fr' } });
+  const updated: any = await dispatch(runtime.handlers, 'config.update', {
+    p2p: { upnp: false },
+    ui: { closeToTray: false },
+  });
+  assert.deepEqual(updated.p2p.bootstrap, [peer], 'not reset to the default []');
+  assert.equal(updated.p2p.mdns, false, 'not reset to the default true');
+  assert.equal(updated.p2p.upnp, false);
+  assert.equal(updated.ui.theme, 'dark');
+  assert.equal(updated.ui.locale, 'fr');
+  const saved = JSON.parse(await readFile(configPath(runtime.dataDir), 'utf8'));
+  assert.deepEqual(saved.p2p.bootstrap, [peer]);
+  assert.equal(saved.ui.theme, 'dark');
+});

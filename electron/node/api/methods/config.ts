@@ -3,16 +3,31 @@ import { z } from 'zod';
 import { defineMethod } from '../define.ts';
 import { ConfigSchema, type Config } from '../../config.ts';
 
+/**
+ * One section of a patch: every field optional and without its default. (Zod 4's `.partial()`
+ * keeps defaults, so `{ p2p: { upnp: false } }` would come back with every other p2p field reset
+ * to its default, and saving one switch would wipe the bootstrap list.)
+ */
+function sectionPatch<T extends z.ZodRawShape>(section: z.ZodObject<T>) {
+  const shape = Object.fromEntries(
+    Object.entries(section.shape).map(([key, field]) => [
+      key,
+      ((field instanceof z.ZodDefault ? field.removeDefault() : field) as z.ZodType).optional(),
+    ]),
+  ) as unknown as { [K in keyof T]: z.ZodOptional<T[K]> };
+  return z.object(shape).strict().optional();
+}
+
 /** A deep-partial patch, checked again as a whole config before anything is written. */
 const patch = z
   .object({
-    web: ConfigSchema.shape.web.unwrap().partial().strict().optional(),
-    node: ConfigSchema.shape.node.unwrap().partial().strict().optional(),
-    ui: ConfigSchema.shape.ui.unwrap().partial().strict().optional(),
-    wallet: ConfigSchema.shape.wallet.unwrap().partial().strict().optional(),
-    logs: ConfigSchema.shape.logs.unwrap().partial().strict().optional(),
-    p2p: ConfigSchema.shape.p2p.unwrap().partial().strict().optional(),
-    inference: ConfigSchema.shape.inference.unwrap().partial().strict().optional(),
+    web: sectionPatch(ConfigSchema.shape.web.unwrap()),
+    node: sectionPatch(ConfigSchema.shape.node.unwrap()),
+    ui: sectionPatch(ConfigSchema.shape.ui.unwrap()),
+    wallet: sectionPatch(ConfigSchema.shape.wallet.unwrap()),
+    logs: sectionPatch(ConfigSchema.shape.logs.unwrap()),
+    p2p: sectionPatch(ConfigSchema.shape.p2p.unwrap()),
+    inference: sectionPatch(ConfigSchema.shape.inference.unwrap()),
   })
   .strict();
 
