@@ -18,6 +18,7 @@ import { ModelsService } from './inference/models-service.ts';
 import { WalletService } from './wallet/service.ts';
 import { ChainService } from './chain/service.ts';
 import { NetworkService } from './network/service.ts';
+import { checkBootstrap } from './network/join.ts';
 import { RolesService, type RolesServiceOptions } from './roles/service.ts';
 import { ConfirmationBroker, type SigningConfirmer } from './wallet/confirm.ts';
 import type { AppInfo, AppMode } from './api/methods/app.ts';
@@ -171,10 +172,15 @@ export class NodeRuntime {
   /**
    * Applies a settings patch: the merged config is validated as a whole (a bad value is refused
    * with its field named and nothing is written), saved atomically, and applied at once where a
-   * running node can take it.
+   * running node can take it. New bootstrap addresses get the CLI's own check (--bootstrap), so
+   * one the p2p layer could not dial is refused here rather than at the next start (those already
+   * saved are not checked again, so an old one can still be removed).
    */
   async updateConfig(patch: ConfigPatch): Promise<Config> {
     const current = this.currentConfig;
+    for (const address of patch.p2p?.bootstrap ?? []) {
+      if (!current.p2p.bootstrap.includes(address)) checkBootstrap(address);
+    }
     const next = parseConfig({
       web: { ...current.web, ...patch.web },
       node: { ...current.node, ...patch.node },

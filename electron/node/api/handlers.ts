@@ -19,6 +19,7 @@ import { createGovHandlers } from '../chain/gov-api.ts';
 import type { ConfirmationBroker } from '../wallet/confirm.ts';
 import type { NetworkService } from '../network/service.ts';
 import type { RolesService } from '../roles/service.ts';
+import { availableNetworks, joinNetwork } from '../network/available.ts';
 
 export interface HandlerDeps {
   config: { get(): Config; update(patch: ConfigPatch): Promise<Config> };
@@ -46,6 +47,8 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     ...createEarningsHandlers(deps.chain, deps.wallets),
     ...createGovHandlers(deps.chain),
     'network.status': () => deps.network.status(),
+    'network.available': () => availableNetworks({ dataDir: deps.info.dataDir }),
+    'network.join': ({ id }) => joinNetwork({ dataDir: deps.info.dataDir, id }),
     'roles.status': () => deps.roles.status(),
     'roles.mine.start': (input, context) =>
       deps.roles.startMining(input, input.confirmed === true && context?.transport !== 'ipc'),

@@ -8,6 +8,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { multiaddr } from '@multiformats/multiaddr';
+import { peerIdFromString } from '@libp2p/peer-id';
 import { NoesisError } from '../errors.ts';
 import { loadConfig, saveConfig } from '../config.ts';
 import { genesisState, type Genesis } from '../chain/genesis.ts';
@@ -22,6 +23,10 @@ export const JoinErrorCode = {
   OTHER_NETWORK: 'NETWORK_OTHER_NETWORK',
   /** A bootstrap address is not a multiaddr ending in /p2p/<peer id>. */
   BAD_BOOTSTRAP: 'NETWORK_BAD_BOOTSTRAP',
+  /** No file resources/networks/<id>.json (network.join). */
+  UNKNOWN_NETWORK: 'NETWORK_UNKNOWN',
+  /** The network file cannot be joined: the local template (the node creates it by itself) or a broken file. */
+  NOT_JOINABLE: 'NETWORK_NOT_JOINABLE',
 } as const;
 
 async function readGenesis(file: string): Promise<{ raw: unknown; genesis: Genesis }> {
@@ -46,12 +51,18 @@ async function readGenesis(file: string): Promise<{ raw: unknown; genesis: Genes
   }
 }
 
+/**
+ * A bootstrap address must say where to dial and whom: a transport address followed by the
+ * peer's id (libp2p's bootstrap dialler needs both, and a bad peer id would only fail later,
+ * at start, far from where it was typed). The settings (config.update) and the CLI share it.
+ */
 export function checkBootstrap(address: string): void {
   let ok: boolean;
   try {
-    ok = multiaddr(address)
-      .getComponents()
-      .some((c) => c.name === 'p2p');
+    const components = multiaddr(address).getComponents();
+    const last = components.at(-1);
+    ok = components.length >= 2 && last?.name === 'p2p' && last.value !== undefined;
+    if (ok) peerIdFromString(last!.value!);
   } catch {
     ok = false;
   }
