@@ -1069,6 +1069,123 @@ export const en = {
   'network.validators.key': 'Consensus key',
   'network.validators.power': 'Voting power (rao staked)',
   'network.validators.share': 'Share',
+  // Settings › Network (lib/settings/NetworkSettings.svelte) and Explorer › Subnets.
+  'settings.network': 'Network',
+  'settings.network.restartNote':
+    'These settings are saved at once and take effect when the node restarts (stop it and start it again on the Node page).',
+  'settings.network.on': 'This node is on',
+  'settings.network.onNetwork': '{name}.',
+  'settings.network.onUnlisted': 'a network not listed below, chain id',
+  'settings.network.onNone':
+    'No network yet: this node creates its own local network when it has a wallet.',
+  'settings.network.onNoneChoose':
+    'To join another network instead, choose it below before creating a wallet.',
+  'settings.network.chainId': 'Chain id',
+  'settings.network.choose': 'Choose a network',
+  'settings.network.currentBadge': 'This node’s network',
+  'settings.network.local.name': 'Local network (this computer only)',
+  'settings.network.local.description':
+    'A network of its own that this node starts with your first wallet: you are its only validator and hold its first TAO. Good for trying things out.',
+  'settings.network.genesis.description':
+    'A shared network: chain id {chainId}, {validators} validator(s) and {subnets} subnet(s) at its start.',
+  'settings.network.local.default':
+    'Chosen by default when no other network is chosen before the first wallet.',
+  'settings.network.problem': 'This network file cannot be used: {problem}',
+  'settings.network.otherChain':
+    'This node is already on another network, and a node cannot switch networks in place: its blocks, stakes and keys belong to the chain it is on. To use {name}, start Noesis with a fresh data folder:',
+  'settings.network.newFolder': 'NEW_FOLDER',
+  'settings.network.keepFolder':
+    'Nothing here is deleted: this node’s data stays in {dataDir}, and you can start with it again at any time.',
+  'settings.network.join': 'Join {name}',
+  'settings.network.joinedNow': 'This node is now on {name}.',
+  'settings.network.joinedLater': 'Chosen: {name}. This takes effect when the node restarts.',
+  'settings.network.bootstrap': 'Bootstrap addresses',
+  'settings.network.bootstrap.help':
+    'Nodes this node dials first to find the network. Another node’s Network page lists its own addresses.',
+  'settings.network.bootstrap.none':
+    'None. Nodes on this local network are still found by themselves (mDNS, below).',
+  'settings.network.bootstrap.remove': 'Remove',
+  'settings.network.bootstrap.removeOne': 'Remove bootstrap address {address}',
+  'settings.network.bootstrap.add': 'Add a bootstrap address',
+  'settings.network.bootstrap.addButton': 'Add',
+  'settings.network.bootstrap.format':
+    'Paste a node’s address, ending in /p2p/ and its peer id, e.g. /ip4/192.0.2.1/tcp/30333/p2p/12D3KooW…',
+  'settings.network.bootstrap.problem.empty': 'Paste an address first.',
+  'settings.network.bootstrap.problem.notMultiaddr':
+    'An address starts with / and has no spaces, e.g. /ip4/192.0.2.1/tcp/30333/p2p/12D3KooW…',
+  'settings.network.bootstrap.problem.noPeer':
+    'The address must end in /p2p/ followed by the node’s peer id (12D3KooW…).',
+  'settings.network.bootstrap.problem.noTransport':
+    'Put where to reach the node before /p2p/, e.g. /ip4/192.0.2.1/tcp/30333.',
+  'settings.network.bootstrap.problem.duplicate': 'This address is already in the list.',
+  'settings.network.bootstrap.refused': 'The node refused this address: {reason}',
+  'settings.network.discovery': 'Connections',
+  'settings.network.enabled':
+    'Take part in the network (off: the chain runs alone, nothing listens)',
+  'settings.network.mdns': 'Find nodes on this local network by themselves (mDNS)',
+  'settings.network.upnp': 'Ask the home router to open the node’s port (UPnP)',
+  'settings.network.saved': 'Saved. Takes effect when the node restarts.',
+
+  'explorer.views': 'Explorer views',
+  'subnets.title': 'Subnets',
+  'subnets.intro':
+    'Each subnet names the model its miners run, by the file’s fingerprint (sha256), and how many tokens an answer may have.',
+  'subnets.none': 'No subnet yet.',
+  'subnets.col.netuid': 'Subnet',
+  'subnets.col.owner': 'Owner',
+  'subnets.col.task': 'Task type',
+  'subnets.col.model': 'Model',
+  'subnets.col.tempo': 'Tempo',
+  'subnets.col.neurons': 'Neurons',
+  'subnets.col.locked': 'Locked',
+  'subnets.noModel': 'none (answers cannot be verified)',
+  'subnets.maxTokens': 'at most {tokens} tokens per answer',
+  'subnets.tempo': '{blocks} blocks',
+  'subnets.neurons': '{n} of {max}',
+  'subnets.create.title': 'Create a subnet',
+  'subnets.create.intro':
+    'A new subnet whose miners run the model you choose. Creating it locks TAO from your wallet; the node shows everything in its confirmation window before signing.',
+  'subnets.create.noWallet': 'Creating a subnet needs a wallet with TAO.',
+  'subnets.create.noModel':
+    'No model with a known fingerprint (sha256) yet: add one from the catalogue or download one first.',
+  'subnets.create.hotkey': 'Owner hotkey',
+  'subnets.create.taskType': 'Task type',
+  'subnets.create.taskType.hint': 'What miners do, e.g. text-generation.',
+  'subnets.create.taskType.invalid':
+    'Use 1 to 32 lower-case letters, digits, dots, dashes or underscores, starting with a letter or digit.',
+  'subnets.create.model': 'Model its miners run',
+  'subnets.create.model.hint':
+    'Installed models and catalogue models with a published fingerprint. Miners must have exactly this file.',
+  'subnets.create.option': '{name} · {size} · sha256 {hash}',
+  'subnets.create.optionInstalled': '{name} · {size} · sha256 {hash} (installed)',
+  'subnets.create.maxTokens': 'Most tokens per answer',
+  'subnets.create.maxTokens.hint':
+    'Longer answers take validators longer to check. 32 suits a desktop CPU.',
+  'subnets.create.maxTokens.invalid': 'A whole number from {min} to {max}.',
+  'subnets.create.cost': 'Creating it locks {cost} TAO now, plus a fee of {fee} TAO.',
+  'subnets.create.costUnknown': 'The lock cost is known once the chain runs.',
+  'subnets.create.tooPoor': 'More than this wallet has: {free} TAO available.',
+  'subnets.create.submit': 'Create the subnet',
+  'subnets.create.fix': 'Correct the fields marked above first.',
+  'subnets.create.included': 'Subnet created in block {height}.',
+
+  'errors.NETWORK_BAD_BOOTSTRAP':
+    'that is not a bootstrap address: it must be a node’s address ending in /p2p/ and its peer id.',
+  'errors.NETWORK_OTHER_NETWORK':
+    'this data folder already belongs to another network; nothing was changed ({message}).',
+  'errors.NETWORK_BAD_GENESIS': 'the network file is not a valid genesis ({message}).',
+  'errors.NETWORK_UNKNOWN': 'there is no such network ({message}).',
+  'errors.NETWORK_NOT_JOINABLE': 'this network cannot be chosen ({message}).',
+  'errors.CONFIG_INVALID': 'that setting is not valid ({message}).',
+  'errors.CHAIN_TOO_MANY_SUBNETS': 'the chain already has as many subnets as it allows.',
+  'errors.CHAIN_LOCK_ABOVE_LIMIT':
+    'the lock cost rose above the amount shown (another subnet was just created); look at the new cost and try again.',
+  'errors.CHAIN_BAD_TASK_TYPE':
+    'the task type must be 1 to 32 lower-case letters, digits, dots, dashes or underscores.',
+  'errors.CHAIN_MODEL_BAD_ID': 'the model id is not valid ({message}).',
+  'errors.CHAIN_MODEL_BAD_HASH': 'the model’s fingerprint (sha256) is not valid.',
+  'errors.CHAIN_MODEL_BAD_SIZE': 'the model’s size is not valid.',
+  'errors.CHAIN_MODEL_RULE_OUT_OF_RANGE': 'a model rule is out of range ({message}).',
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

@@ -1091,4 +1091,121 @@ export const fr: Messages = {
   'network.validators.key': 'Clé de consensus',
   'network.validators.power': 'Poids de vote (rao en stake)',
   'network.validators.share': 'Part',
+  // Réglages › Réseau (lib/settings/NetworkSettings.svelte) et Explorateur › Sous-réseaux.
+  'settings.network': 'Réseau',
+  'settings.network.restartNote':
+    'Ces réglages sont enregistrés tout de suite et prennent effet au redémarrage du nœud (arrêtez-le puis relancez-le sur la page Nœud).',
+  'settings.network.on': 'Ce nœud est sur',
+  'settings.network.onNetwork': '{name}.',
+  'settings.network.onUnlisted': 'un réseau absent de la liste ci-dessous, identifiant de chaîne',
+  'settings.network.onNone':
+    'Aucun réseau pour l’instant : ce nœud crée son propre réseau local dès qu’il a un portefeuille.',
+  'settings.network.onNoneChoose':
+    'Pour rejoindre plutôt un autre réseau, choisissez-le ci-dessous avant de créer un portefeuille.',
+  'settings.network.chainId': 'Identifiant de chaîne',
+  'settings.network.choose': 'Choisir un réseau',
+  'settings.network.currentBadge': 'Réseau de ce nœud',
+  'settings.network.local.name': 'Réseau local (cet ordinateur seulement)',
+  'settings.network.local.description':
+    'Un réseau à part que ce nœud démarre avec votre premier portefeuille : vous en êtes le seul validateur et détenez ses premiers TAO. Idéal pour essayer.',
+  'settings.network.genesis.description':
+    'Un réseau partagé : identifiant de chaîne {chainId}, {validators} validateur(s) et {subnets} sous-réseau(x) au départ.',
+  'settings.network.local.default':
+    'Choisi par défaut si aucun autre réseau n’est choisi avant le premier portefeuille.',
+  'settings.network.problem': 'Ce fichier de réseau est inutilisable : {problem}',
+  'settings.network.otherChain':
+    'Ce nœud est déjà sur un autre réseau, et un nœud ne peut pas changer de réseau sur place : ses blocs, ses stakes et ses clés appartiennent à sa chaîne. Pour utiliser {name}, lancez Noesis avec un nouveau dossier de données :',
+  'settings.network.newFolder': 'NOUVEAU_DOSSIER',
+  'settings.network.keepFolder':
+    'Rien n’est supprimé : les données de ce nœud restent dans {dataDir}, et vous pouvez repartir avec elles à tout moment.',
+  'settings.network.join': 'Rejoindre {name}',
+  'settings.network.joinedNow': 'Ce nœud est maintenant sur {name}.',
+  'settings.network.joinedLater': 'Choisi : {name}. Cela prend effet au redémarrage du nœud.',
+  'settings.network.bootstrap': 'Adresses d’amorçage',
+  'settings.network.bootstrap.help':
+    'Les nœuds que ce nœud appelle en premier pour trouver le réseau. La page Réseau d’un autre nœud donne ses propres adresses.',
+  'settings.network.bootstrap.none':
+    'Aucune. Les nœuds de ce réseau local sont quand même trouvés d’eux-mêmes (mDNS, ci-dessous).',
+  'settings.network.bootstrap.remove': 'Retirer',
+  'settings.network.bootstrap.removeOne': 'Retirer l’adresse d’amorçage {address}',
+  'settings.network.bootstrap.add': 'Ajouter une adresse d’amorçage',
+  'settings.network.bootstrap.addButton': 'Ajouter',
+  'settings.network.bootstrap.format':
+    'Collez l’adresse d’un nœud, terminée par /p2p/ et son identifiant de pair, p. ex. /ip4/192.0.2.1/tcp/30333/p2p/12D3KooW…',
+  'settings.network.bootstrap.problem.empty': 'Collez d’abord une adresse.',
+  'settings.network.bootstrap.problem.notMultiaddr':
+    'Une adresse commence par / et n’a pas d’espace, p. ex. /ip4/192.0.2.1/tcp/30333/p2p/12D3KooW…',
+  'settings.network.bootstrap.problem.noPeer':
+    'L’adresse doit se terminer par /p2p/ suivi de l’identifiant de pair du nœud (12D3KooW…).',
+  'settings.network.bootstrap.problem.noTransport':
+    'Indiquez où joindre le nœud avant /p2p/, p. ex. /ip4/192.0.2.1/tcp/30333.',
+  'settings.network.bootstrap.problem.duplicate': 'Cette adresse est déjà dans la liste.',
+  'settings.network.bootstrap.refused': 'Le nœud a refusé cette adresse : {reason}',
+  'settings.network.discovery': 'Connexions',
+  'settings.network.enabled':
+    'Participer au réseau (sinon : la chaîne tourne seule, rien n’écoute)',
+  'settings.network.mdns': 'Trouver d’eux-mêmes les nœuds de ce réseau local (mDNS)',
+  'settings.network.upnp': 'Demander au routeur d’ouvrir le port du nœud (UPnP)',
+  'settings.network.saved': 'Enregistré. Prend effet au redémarrage du nœud.',
+
+  'explorer.views': 'Vues de l’explorateur',
+  'subnets.title': 'Sous-réseaux',
+  'subnets.intro':
+    'Chaque sous-réseau désigne le modèle que ses mineurs utilisent, par l’empreinte du fichier (sha256), et le nombre de jetons permis par réponse.',
+  'subnets.none': 'Aucun sous-réseau pour l’instant.',
+  'subnets.col.netuid': 'Sous-réseau',
+  'subnets.col.owner': 'Propriétaire',
+  'subnets.col.task': 'Type de tâche',
+  'subnets.col.model': 'Modèle',
+  'subnets.col.tempo': 'Tempo',
+  'subnets.col.neurons': 'Neurones',
+  'subnets.col.locked': 'Bloqué',
+  'subnets.noModel': 'aucun (les réponses ne peuvent pas être vérifiées)',
+  'subnets.maxTokens': 'au plus {tokens} jetons par réponse',
+  'subnets.tempo': '{blocks} blocs',
+  'subnets.neurons': '{n} sur {max}',
+  'subnets.create.title': 'Créer un sous-réseau',
+  'subnets.create.intro':
+    'Un nouveau sous-réseau dont les mineurs utilisent le modèle que vous choisissez. Le créer bloque des TAO de votre portefeuille ; le nœud montre tout dans sa fenêtre de confirmation avant de signer.',
+  'subnets.create.noWallet': 'Créer un sous-réseau demande un portefeuille avec des TAO.',
+  'subnets.create.noModel':
+    'Aucun modèle d’empreinte (sha256) connue pour l’instant : ajoutez-en un depuis le catalogue ou téléchargez-en un d’abord.',
+  'subnets.create.hotkey': 'Hotkey propriétaire',
+  'subnets.create.taskType': 'Type de tâche',
+  'subnets.create.taskType.hint': 'Ce que font les mineurs, p. ex. text-generation.',
+  'subnets.create.taskType.invalid':
+    'De 1 à 32 lettres minuscules, chiffres, points, tirets ou soulignés, en commençant par une lettre ou un chiffre.',
+  'subnets.create.model': 'Modèle de ses mineurs',
+  'subnets.create.model.hint':
+    'Les modèles installés et ceux du catalogue dont l’empreinte est publiée. Les mineurs doivent avoir exactement ce fichier.',
+  'subnets.create.option': '{name} · {size} · sha256 {hash}',
+  'subnets.create.optionInstalled': '{name} · {size} · sha256 {hash} (installé)',
+  'subnets.create.maxTokens': 'Jetons au plus par réponse',
+  'subnets.create.maxTokens.hint':
+    'Plus les réponses sont longues, plus les validateurs mettent de temps à les vérifier. 32 convient à un processeur de bureau.',
+  'subnets.create.maxTokens.invalid': 'Un nombre entier de {min} à {max}.',
+  'subnets.create.cost': 'Le créer bloque {cost} TAO maintenant, plus des frais de {fee} TAO.',
+  'subnets.create.costUnknown': 'Le coût de blocage est connu dès que la chaîne tourne.',
+  'subnets.create.tooPoor': 'Plus que ce portefeuille n’a : {free} TAO disponibles.',
+  'subnets.create.submit': 'Créer le sous-réseau',
+  'subnets.create.fix': 'Corrigez d’abord les champs signalés ci-dessus.',
+  'subnets.create.included': 'Sous-réseau créé dans le bloc {height}.',
+
+  'errors.NETWORK_BAD_BOOTSTRAP':
+    'ce n’est pas une adresse d’amorçage : elle doit être l’adresse d’un nœud terminée par /p2p/ et son identifiant de pair.',
+  'errors.NETWORK_OTHER_NETWORK':
+    'ce dossier de données appartient déjà à un autre réseau ; rien n’a été modifié ({message}).',
+  'errors.NETWORK_BAD_GENESIS': 'le fichier de réseau n’est pas une genèse valide ({message}).',
+  'errors.NETWORK_UNKNOWN': 'ce réseau n’existe pas ({message}).',
+  'errors.NETWORK_NOT_JOINABLE': 'ce réseau ne peut pas être choisi ({message}).',
+  'errors.CONFIG_INVALID': 'ce réglage n’est pas valide ({message}).',
+  'errors.CHAIN_TOO_MANY_SUBNETS': 'la chaîne a déjà autant de sous-réseaux qu’elle en permet.',
+  'errors.CHAIN_LOCK_ABOVE_LIMIT':
+    'le coût de blocage a dépassé le montant affiché (un autre sous-réseau vient d’être créé) ; regardez le nouveau coût et réessayez.',
+  'errors.CHAIN_BAD_TASK_TYPE':
+    'le type de tâche doit compter de 1 à 32 lettres minuscules, chiffres, points, tirets ou soulignés.',
+  'errors.CHAIN_MODEL_BAD_ID': 'l’identifiant du modèle n’est pas valide ({message}).',
+  'errors.CHAIN_MODEL_BAD_HASH': 'l’empreinte (sha256) du modèle n’est pas valide.',
+  'errors.CHAIN_MODEL_BAD_SIZE': 'la taille du modèle n’est pas valide.',
+  'errors.CHAIN_MODEL_RULE_OUT_OF_RANGE': 'une règle du modèle est hors limites ({message}).',
 };
