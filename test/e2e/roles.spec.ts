@@ -177,7 +177,7 @@ test('live figures on a devnet: the validator fills its miner table, the miner c
     await expect(table.locator('tbody tr')).toHaveCount(1, { timeout: 90_000 });
     await expect(table.locator('tbody tr').first().locator('th')).toHaveText('1');
     // An honest miner's last answer passed (or was only timed): never "failed".
-    await expect(table.locator('tbody tr').first().locator('td').last()).toHaveText(
+    await expect(table.locator('tbody tr').first().getByTestId('miner-last-result')).toHaveText(
       /^(passed|not checked \(speed only\))$/,
     );
     await expect(page.getByTestId('validator-tasks-sent')).not.toHaveText('0');
@@ -185,6 +185,18 @@ test('live figures on a devnet: the validator fills its miner table, the miner c
     // The Mine card, not running here, reads the same hotkey's standing from the chain.
     await expect(page.getByTestId('miner-uid')).toHaveText('0');
     await expect(page.getByTestId('miner-burn')).toHaveCount(0);
+    // Once an epoch's log root is on chain, the miner's last task there is proved against it.
+    const prove = table.getByTestId('prove-task').first();
+    await expect(prove).toBeVisible({ timeout: 60_000 });
+    // The commit_proof transaction may still be on its way into a block: ask again until it is.
+    await expect(async () => {
+      await prove.click();
+      await expect(page.getByTestId('interaction-proof-verdict')).toHaveText(
+        'Valid: this interaction is part of the log root committed on chain.',
+        { timeout: 2_000 },
+      );
+    }).toPass({ timeout: 30_000 });
+    await expect(page.getByTestId('interaction-proof')).toContainText('miner uid 1');
     await expectNoA11yViolations(page, 'validator running');
     await page.setViewportSize({ width: 1200, height: 2400 });
     await page.screenshot({ path: path.join(repoRoot, 'test-results', 'roles-validating.png') });

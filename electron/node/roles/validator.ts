@@ -46,7 +46,7 @@ export interface ValidatorOptions {
   threads?: number | undefined;
   /** Moving-average weight of the newest epoch (research default 0.1; devnets use more). */
   alpha?: number | undefined;
-  /** Pause between rounds (ms). */
+  /** Least pause between rounds (ms); rounds also start at most every ROUND_INTERVAL_MS. */
   roundGapMs?: number | undefined;
   /** Per-task timeout (ms). */
   taskTimeoutMs?: number | undefined;
@@ -68,6 +68,8 @@ interface SavedState {
 }
 
 const MIN_CHECKED = 10;
+/** Least time from one round's start to the next: one task per miner per 1.1 s. */
+const ROUND_INTERVAL_MS = 1_100;
 /** Below this moving average a miner gets no weight. */
 const EMA_FLOOR = 0.05;
 
@@ -110,6 +112,8 @@ export class ValidatorRole {
     lastProofEpoch: null as number | null,
   };
   private readonly perMiner = new Map<string, ValidatorMinerView>();
+  /** `${epoch}:${miner hotkey}` → the miner's last task id in that epoch. */
+  private readonly lastTaskOf = new Map<string, Hex>();
 
   constructor(ctx: RolesContext, options: ValidatorOptions) {
     this.ctx = ctx;
@@ -210,8 +214,12 @@ export class ValidatorRole {
       await this.sleep(1000);
       return;
     }
+    const started = Date.now();
     await this.round(subnet, state.lastBlockHash, miners);
-    await this.sleep(this.o.roundGapMs ?? 250);
+    // Rounds start at most every ROUND_INTERVAL_MS: a miner accepts 60 tasks a minute from one
+    // validator (task-server.ts), and a refused task would score 0 for the validator's haste.
+    const elapsed = Date.now() - started;
+    await this.sleep(Math.max(this.o.roundGapMs ?? 50, ROUND_INTERVAL_MS - elapsed));
   }
 
   /** One task per miner, sent together; then the checks, the scores and the log. */
@@ -354,6 +362,7 @@ export class ValidatorRole {
         { sync: false },
       );
       this.note(j.task.miner, score, result, j.checked, verified, ok?.timings.tokensPerSecond);
+      this.lastTaskOf.set(`${epoch}:${j.task.miner.hotkey}`, j.task.taskId);
     }
     await this.log!.flush();
   }
@@ -386,6 +395,7 @@ export class ValidatorRole {
       checked: 0,
       failed: 0,
       lastResult: null,
+      provableTaskId: null,
     };
     view.uid = miner.uid;
     view.lastScore = score;
@@ -515,7 +525,16 @@ export class ValidatorRole {
         secretHash: toHex(hash256(fromHex(nextSecret))),
         reveal,
       });
-      if (committed) this.figuresData.lastProofEpoch = covered;
+      if (committed) {
+        this.figuresData.lastProofEpoch = covered;
+        for (const [hotkey, view] of this.perMiner) {
+          view.provableTaskId = this.lastTaskOf.get(`${covered}:${hotkey}`) ?? view.provableTaskId;
+        }
+      }
+      // Only the epochs still to be committed are needed.
+      for (const key of this.lastTaskOf.keys()) {
+        if (Number(key.split(':')[0]) < covered) this.lastTaskOf.delete(key);
+      }
     }
     this.epoch = now;
   }

@@ -75,6 +75,11 @@ export interface ValidatorMinerView {
   checked: number;
   failed: number;
   lastResult: string | null;
+  /**
+   * The miner's last task in the latest epoch whose log root this validator has committed on
+   * chain: a task `roles.proof` can prove (null until the first commit).
+   */
+  provableTaskId: string | null;
 }
 
 export interface ValidatorFigures {

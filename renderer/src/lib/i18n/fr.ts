@@ -185,6 +185,20 @@ export const fr: Messages = {
   'roles.miners.checked': 'Vérifiées',
   'roles.miners.failed': 'Échouées',
   'roles.miners.lastResult': 'Dernier résultat',
+  'roles.miners.prove': 'Preuve',
+  'roles.miners.proveButton': 'Prouver la dernière tâche',
+  'roles.miners.proveLabel': 'Prouver la dernière tâche engagée du mineur {uid}',
+  'roles.proof.title': 'Preuve de la tâche {task}',
+  'roles.proof.valid':
+    'Valide : cette interaction fait partie de la racine du journal engagée sur la chaîne.',
+  'roles.proof.invalid': 'Non prouvée : le chemin ne mène à aucune racine engagée sur la chaîne.',
+  'roles.proof.notCommitted':
+    'Pas encore engagée : la racine part sur la chaîne à la fin de l’époque.',
+  'roles.proof.detail':
+    'Sous-réseau {netuid}, époque {epoch} : feuille {index} sur {count}, mineur uid {uid}, résultat {result}, score {score}.',
+  'roles.proof.root': 'Racine',
+  'roles.proof.committed': 'Engagée dans le bloc {block}',
+  'roles.proof.failed': 'La preuve n’a pas pu être faite : {message}',
   'roles.result.pass': 'réussie',
   'roles.result.fail': 'échouée',
   'roles.result.timeout': 'pas de réponse à temps',
