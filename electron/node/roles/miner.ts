@@ -219,6 +219,16 @@ export async function findModelFile(ctx: RolesContext, model: SubnetModel): Prom
   const catalog = await ctx.models.catalog();
   const entry = catalog.models.find((m) => m.id === model.catalogId);
   const name = entry?.name ?? model.catalogId;
+  const other = list.installed.find(
+    (m) => model.catalogId !== 'custom' && m.catalogId === model.catalogId,
+  );
+  if (other !== undefined) {
+    throw new RoleError(
+      'MODEL_NOT_ACCEPTED',
+      `your copy of ${name} (${other.fileName}) is not the exact file the subnet names: download the subnet's file`,
+      { catalogId: model.catalogId, sha256: model.sha256, installed: other.sha256 },
+    );
+  }
   throw new RoleError(
     'MODEL_MISSING',
     `the subnet's model (${name}) is not on this computer: download it first`,
