@@ -99,8 +99,6 @@ export const ChainErrorCode = {
   PROOF_EPOCH_AHEAD: 'CHAIN_PROOF_EPOCH_AHEAD',
   /** commit_proof for an epoch at or before this uid's last committed one; data: { epoch, previous }. */
   PROOF_EPOCH_NOT_AFTER: 'CHAIN_PROOF_EPOCH_NOT_AFTER',
-  /** commit_proof without the reveal of the secret the previous commit promised; data: { previous }. */
-  PROOF_REVEAL_MISSING: 'CHAIN_PROOF_REVEAL_MISSING',
   /** The revealed secret does not hash to the previous commit's secretHash; data: { expected, actual }. */
   PROOF_REVEAL_MISMATCH: 'CHAIN_PROOF_REVEAL_MISMATCH',
   /** A first commit_proof carries a reveal, but no earlier commit promised a secret. */
