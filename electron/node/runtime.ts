@@ -54,6 +54,7 @@ export class NodeRuntime {
   private confirmer: SigningConfirmer;
   private readonly events = new EventEmitter<{ event: [ApiEvent] }>();
   private closed = false;
+  private configQueue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     dataDir: string,
@@ -176,7 +177,14 @@ export class NodeRuntime {
    * one the p2p layer could not dial is refused here rather than at the next start (those already
    * saved are not checked again, so an old one can still be removed).
    */
-  async updateConfig(patch: ConfigPatch): Promise<Config> {
+  updateConfig(patch: ConfigPatch): Promise<Config> {
+    // One at a time: two patches applied to the same `current` would lose one of them.
+    const next = this.configQueue.then(() => this.applyConfig(patch));
+    this.configQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async applyConfig(patch: ConfigPatch): Promise<Config> {
     const current = this.currentConfig;
     for (const address of patch.p2p?.bootstrap ?? []) {
       if (!current.p2p.bootstrap.includes(address)) checkBootstrap(address);

@@ -59,3 +59,20 @@ test('a patch of one field leaves the other fields of its section as they were',
   assert.deepEqual(saved.p2p.bootstrap, [peer]);
   assert.equal(saved.ui.theme, 'dark');
 });
+
+test('two patches sent at once both land (they are applied one after the other)', async (t) => {
+  const runtime = await NodeRuntime.open({ dataDir: await tempDir(), mode: 'web' });
+  t.after(() => runtime.close());
+  await Promise.all([
+    dispatch(runtime.handlers, 'config.update', { ui: { theme: 'dark' } }),
+    dispatch(runtime.handlers, 'config.update', { wallet: { autoLockMinutes: 7 } }),
+    dispatch(runtime.handlers, 'config.update', { inference: { threads: 1 } }),
+  ]);
+  assert.equal(runtime.config.ui.theme, 'dark');
+  assert.equal(runtime.config.wallet.autoLockMinutes, 7);
+  assert.equal(runtime.config.inference.threads, 1);
+  const saved = JSON.parse(await readFile(configPath(runtime.dataDir), 'utf8'));
+  assert.equal(saved.ui.theme, 'dark');
+  assert.equal(saved.wallet.autoLockMinutes, 7);
+  assert.equal(saved.inference.threads, 1);
+});

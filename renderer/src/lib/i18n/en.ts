@@ -1062,7 +1062,7 @@ export const en = {
     'Not known yet whether other nodes can connect to this node: no peer outside this computer or local network has checked it.',
   'network.peers.heading': 'Peers ({count})',
   'network.peers.none':
-    'No peers connected. Nodes on this local network are found automatically; to join another network, start with --genesis and --bootstrap.',
+    'No peers connected. Nodes on this local network are found automatically; to join another network, paste a bootstrap address or choose a network in Settings (or start with --genesis and --bootstrap).',
   'network.peers.noneDialing':
     'No peers connected: dialling the bootstrap peers again, with growing pauses.',
   'network.peers.peer': 'Peer',

@@ -1086,7 +1086,7 @@ export const fr: Messages = {
     'On ne sait pas encore si les autres nœuds peuvent se connecter à ce nœud : aucun pair hors de cet ordinateur ou du réseau local ne l’a vérifié.',
   'network.peers.heading': 'Pairs ({count})',
   'network.peers.none':
-    'Aucun pair connecté. Les nœuds du réseau local sont trouvés automatiquement ; pour rejoindre un autre réseau, démarrez avec --genesis et --bootstrap.',
+    'Aucun pair connecté. Les nœuds du réseau local sont trouvés automatiquement ; pour rejoindre un autre réseau, collez une adresse d’amorçage ou choisissez un réseau dans Réglages (ou démarrez avec --genesis et --bootstrap).',
   'network.peers.noneDialing':
     'Aucun pair connecté : nouvelles tentatives vers les pairs d’amorçage, à intervalles croissants.',
   'network.peers.peer': 'Pair',
