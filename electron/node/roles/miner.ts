@@ -64,6 +64,11 @@ export class MinerRole {
     return this.o.hotkey.publicKey;
   }
 
+  /** sha256 of the model this miner answers with (null before start). */
+  get modelSha256(): Hex | null {
+    return this.model?.sha256 ?? null;
+  }
+
   get modelView(): { catalogId: string; sha256: string; loaded: boolean } | null {
     return this.model === null
       ? null

@@ -108,7 +108,10 @@ export class RolesService extends EventEmitter implements NodeService {
   async start(_signal: AbortSignal): Promise<void> {
     this.running = true;
     this.wanted = await this.readWanted();
-    this.timer = setInterval(() => this.publish(), 2_000);
+    this.timer = setInterval(() => {
+      this.publish();
+      this.followModel();
+    }, 2_000);
     this.timer.unref();
     // Bring back what the user left running, once the chain is open; never block the node start.
     void this.resume();
@@ -143,6 +146,32 @@ export class RolesService extends EventEmitter implements NodeService {
     }
     if (!this.running) return;
     for (const role of ['validate', 'mine'] as const) void this.resumeRole(role);
+  }
+
+  /**
+   * A subnet whose model changed (a `subnet_model` proposal was enacted): a running role restarts,
+   * so that it loads the new file (or says MODEL_MISSING) instead of answering, or judging, with
+   * the old one.
+   */
+  private followModel(): void {
+    const state = this.o.chain.openStore?.state;
+    if (state === undefined) return;
+    for (const role of ['mine', 'validate'] as const) {
+      const slot = this.slot(role);
+      const running = slot.role;
+      const wanted = slot.wanted;
+      if (slot.state !== 'running' || running === null || wanted === null) continue;
+      const subnet = state.subnets.get(wanted.netuid.toString(16).padStart(4, '0'));
+      const named = subnet?.model?.sha256 ?? null;
+      if (named === null || named === running.modelSha256) continue;
+      this.o.logger.info(
+        { role, netuid: wanted.netuid, model: named },
+        'roles: the subnet model changed',
+      );
+      void this.enqueue(() => this.startRole(role, wanted, true)).catch(() =>
+        this.resumeRole(role),
+      );
+    }
   }
 
   /** Starts a role the user left running, retrying with exponential backoff while it fails. */

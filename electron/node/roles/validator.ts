@@ -125,6 +125,11 @@ export class ValidatorRole {
     return this.o.hotkey.publicKey;
   }
 
+  /** sha256 of the model this validator checks answers with (null before start). */
+  get modelSha256(): Hex | null {
+    return this.model?.sha256 ?? null;
+  }
+
   async start(): Promise<void> {
     const { ctx, o } = this;
     const state = stateOf(ctx);
