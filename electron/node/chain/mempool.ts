@@ -47,6 +47,17 @@ function maxCost(tx: SignedTx, state: ChainState): bigint {
   void state;
 }
 
+/** Signers' next transactions re-checked after each block (bounds the work per block). */
+const MAX_HEADS_CHECKED = 512;
+/** Refusals that may pass later: keep the transaction waiting. */
+const TRANSIENT: ReadonlySet<string> = new Set([
+  ChainErrorCode.NONCE_GAP,
+  ChainErrorCode.RATE_LIMITED,
+  ChainErrorCode.INSUFFICIENT_BALANCE,
+  ChainErrorCode.WEIGHTS_TOO_SOON,
+  ChainErrorCode.REVEAL_WRONG_EPOCH,
+]);
+
 export class Mempool {
   private readonly bySigner = new Map<Hex, Map<number, Entry>>();
   private readonly byHash = new Map<Hex, Entry>();
@@ -214,12 +225,24 @@ export class Mempool {
     return out;
   }
 
-  /** After a block: drops what was included or can no longer apply (nonce now used). */
+  /**
+   * After a block: drops what was included or can no longer apply (nonce now used), and each
+   * signer's next transaction that the new state refuses for good. Without that last step a
+   * transaction that failed in someone else's block (every node but the producer) would hold its
+   * nonce forever, and every later transaction of its signer would wait behind it; a hotkey that
+   * pays no fee could not even replace it. Refusals that pass with time stay.
+   */
   prune(state: ChainState, rejected: readonly Hex[] = []): void {
     for (const h of rejected) this.remove(h);
+    let checked = 0;
     for (const [signer, q] of [...this.bySigner]) {
       const nonce = state.accounts.get(signer)?.nonce ?? 0;
       for (const [n, e] of [...q]) if (n < nonce) this.remove(e.hash);
+      const head = q.get(nonce);
+      if (head === undefined || checked >= MAX_HEADS_CHECKED) continue;
+      checked++;
+      const r = applyTx(state, head.tx, { skipSignature: true });
+      if (!r.ok && !TRANSIENT.has(r.error.code)) this.remove(head.hash);
     }
   }
 

@@ -134,3 +134,29 @@ test('bounded: a full pool evicts its cheapest tail for a better fee, else refus
   assert.equal(pool.size, 2);
   assert.equal(pool.has(txHash(cheap)), false);
 });
+
+test('after a block, a signer’s next transaction that the new state refuses for good is dropped', () => {
+  const s = testGenesis();
+  const pool = new Mempool();
+  // Alice and Bob both register hotkey Dave on subnet 1; Bob's lands in a block this node did
+  // not build (no rejection list). Alice's can never apply now: prune must drop it, or every
+  // later transaction of Alice's would wait behind its nonce forever.
+  const dave = carol.hex;
+  const register = { kind: 'register' as const, netuid: 1, hotkey: dave, maxBurn: 100n * TAO };
+  const alices = tx(s, alice, register);
+  pool.add(alices, s);
+  const later = tx(s, alice, { kind: 'transfer', to: bob.hex, amount: TAO }, { nonce: 1 });
+  pool.add(later, s);
+  const block = nextBlock(s, [tx(s, bob, register)], null);
+  assert.equal(block.rejected.length, 0, 'Bob registered Dave');
+  pool.prune(block.state);
+  assert.deepEqual(
+    pool.pending().map((t) => txHash(t)),
+    [txHash(later)],
+    'the dead registration is gone; the transfer behind it waits for nonce 0 again',
+  );
+  assert.equal(pool.nextNonce(alice.hex, block.state), 0);
+  // A refusal that passes with time (a nonce gap) keeps the transaction.
+  pool.prune(block.state);
+  assert.equal(pool.pending().length, 1);
+});
