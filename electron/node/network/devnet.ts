@@ -193,7 +193,13 @@ export async function prepareDevnet(
       const models = new ModelsService({ dataDir: node.dataDir });
       await models.addFile({ path: file });
       await models.stop();
-      const wanted = { netuid: subnet.netuid, wallet: 'devnet', hotkeyIndex: 0 };
+      // A devnet registers its miners by itself (its wallets are made for that).
+      const wanted = {
+        netuid: subnet.netuid,
+        wallet: 'devnet',
+        hotkeyIndex: 0,
+        autoRegister: true,
+      };
       await writeWantedRoles(
         node.dataDir,
         i < validators ? { validate: wanted } : { mine: wanted },

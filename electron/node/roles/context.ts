@@ -119,15 +119,21 @@ export async function submitAsHotkey(
   return tx;
 }
 
-/** Resolves at the next block the chain applies (or after `timeoutMs`). */
-export function nextBlock(ctx: RolesContext, timeoutMs = 10_000): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      ctx.chain.off('block', done);
-      resolve();
-    };
-    const timer = setTimeout(done, timeoutMs);
-    ctx.chain.on('block', done);
+/**
+ * Makes sure the engine holds `file` (the subnet's model), loading it again when someone loaded
+ * another model in its place or the engine process crashed and came back empty: a role must
+ * never answer, or judge, with another model than the one the subnet names.
+ */
+export async function ensureModel(
+  ctx: RolesContext,
+  file: string,
+  options: { contextSize: number; threads?: number | undefined },
+): Promise<void> {
+  if (ctx.models.engineStatus().model?.path === file) return;
+  ctx.logger.info({ model: file }, 'roles: loading the subnet model');
+  await ctx.models.load({
+    path: file,
+    contextSize: options.contextSize,
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
   });
 }

@@ -21,6 +21,7 @@ import type { MinerFigures, RoleReason } from '../api/methods/roles.ts';
 import {
   modelOf,
   neuronOf,
+  ensureModel,
   RoleError,
   stateOf,
   subnetOf,
@@ -49,6 +50,8 @@ export class MinerRole {
   private server: TaskServer | null = null;
   private model: SubnetModel | null = null;
   private modelLoaded = false;
+  /** The subnet model's file on this computer (null with an answerer seam). */
+  private file: string | null = null;
   private readonly onBlock = () => this.followChain();
   private lostUid = false;
   private readonly tps: number[] = [];
@@ -80,14 +83,11 @@ export class MinerRole {
     const subnet = subnetOf(stateOf(ctx), o.netuid);
     const model = modelOf(subnet);
     this.model = model;
+    let file: string | null = null;
     if (o.answerer === undefined) {
-      const file = await findModelFile(ctx, model);
-      ctx.logger.info({ netuid: o.netuid, model: file }, 'miner: loading the subnet model');
-      await ctx.models.load({
-        path: file,
-        contextSize: model.contextSize,
-        ...(o.threads !== undefined ? { threads: o.threads } : {}),
-      });
+      file = await findModelFile(ctx, model);
+      this.file = file;
+      await ensureModel(ctx, file, { contextSize: model.contextSize, threads: o.threads });
       this.modelLoaded = true;
     }
     if (neuronOf(subnetOf(stateOf(ctx), o.netuid), o.hotkey.publicKey) === null) {
@@ -101,6 +101,7 @@ export class MinerRole {
     const generate: TaskGenerator =
       o.answerer ??
       (async (request, onTokens, signal) => {
+        await ensureModel(ctx, file!, { contextSize: model.contextSize, threads: o.threads });
         const result = await ctx.models.engine.generateTokens(request, onTokens, signal);
         return { tokens: result.tokens, stop: result.stop };
       });
@@ -146,9 +147,12 @@ export class MinerRole {
   private async publishAddresses(): Promise<void> {
     const { ctx, o } = this;
     const p2p = await ctx.network.whenRunning();
+    // Most reachable first (the chain keeps four): a validator elsewhere cannot use this
+    // machine's loopback or LAN address, so those go last (a devnet has nothing else).
     const addrs = p2p
       .addresses()
       .filter((a) => a.includes('/p2p/'))
+      .sort((a, b) => addressRank(a) - addressRank(b))
       .slice(0, 4);
     if (addrs.length === 0) throw new RoleError('NOT_REACHABLE', 'the node has no address yet');
     const neuron = neuronOf(subnetOf(stateOf(ctx), o.netuid), o.hotkey.publicKey);
@@ -182,8 +186,15 @@ export class MinerRole {
       });
     }
     const engine = this.ctx.models.engineStatus();
-    if (this.o.answerer === undefined && this.model !== null && engine.state !== 'loaded') {
-      out.push({ code: 'MODEL_NOT_LOADED', message: `the model is not loaded (${engine.state})` });
+    if (this.file !== null && (engine.state !== 'loaded' || engine.model?.path !== this.file)) {
+      // The next task loads it again (ensureModel); until then say why nothing is answered.
+      out.push({
+        code: 'MODEL_NOT_LOADED',
+        message:
+          engine.state === 'loaded'
+            ? 'another model was loaded in its place; it is loaded again at the next task'
+            : `the model is not loaded (${engine.state})`,
+      });
     }
     return out;
   }
@@ -239,4 +250,13 @@ export async function findModelFile(ctx: RolesContext, model: SubnetModel): Prom
     `the subnet's model (${name}) is not on this computer: download it first`,
     { catalogId: model.catalogId, sha256: model.sha256 },
   );
+}
+
+/** 0 public, 1 relayed, 2 private network, 3 this machine only. */
+export function addressRank(addr: string): number {
+  if (/^\/ip4\/127\.|^\/ip6\/::1\//.test(addr)) return 3;
+  if (/^\/ip4\/(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.)|^\/ip6\/f[cde]/i.test(addr))
+    return 2;
+  if (addr.includes('/p2p-circuit')) return 1;
+  return 0;
 }

@@ -44,6 +44,12 @@ const Wanted = z.object({
   netuid: z.number().int().min(0),
   wallet: z.string().nullable(),
   hotkeyIndex: z.number().int().min(0),
+  /**
+   * Register the hotkey without asking when a resumed role finds it unregistered (devnet, or a
+   * server whose operator opted in); otherwise a resumed role says NOT_REGISTERED and waits for
+   * the user, whose start shows the burn.
+   */
+  autoRegister: z.boolean().default(false),
 });
 const RolesFile = z.object({
   version: z.literal(1),
@@ -168,9 +174,12 @@ export class RolesService extends EventEmitter implements NodeService {
         { role, netuid: wanted.netuid, model: named },
         'roles: the subnet model changed',
       );
-      void this.enqueue(() => this.startRole(role, wanted, true)).catch(() =>
-        this.resumeRole(role),
-      );
+      void this.enqueue(() =>
+        // Still wanted, and as this? (The user may have stopped or changed it meanwhile.)
+        this.wanted[role] === null || this.slot(role).wanted !== wanted
+          ? Promise.resolve()
+          : this.startRole(role, wanted, { fromUser: false, preconfirmed: true }),
+      ).catch(() => this.resumeRole(role));
     }
   }
 
@@ -180,7 +189,12 @@ export class RolesService extends EventEmitter implements NodeService {
       const wanted = this.wanted[role];
       if (wanted === null || this.slot(role).state === 'running') return;
       try {
-        await this.enqueue(() => this.startRole(role, wanted, true));
+        await this.enqueue(() =>
+          // Re-read inside the queue: a stop the user queued first must win.
+          this.wanted[role] === null || this.slot(role).state === 'running'
+            ? Promise.resolve()
+            : this.startRole(role, this.wanted[role]!, { fromUser: false, preconfirmed: true }),
+        );
         return;
       } catch {
         // The reason is in the role's status; try again later.
@@ -197,13 +211,15 @@ export class RolesService extends EventEmitter implements NodeService {
 
   async startMining(input: RoleStartInput, preconfirmed = false): Promise<RolesStatusView> {
     const wanted = await this.wantedFrom(input);
-    await this.enqueue(() => this.startRole('mine', wanted, preconfirmed));
+    await this.enqueue(() => this.startRole('mine', wanted, { fromUser: true, preconfirmed }));
     return this.status();
   }
 
   async startValidating(input: RoleStartInput): Promise<RolesStatusView> {
     const wanted = await this.wantedFrom(input);
-    await this.enqueue(() => this.startRole('validate', wanted, true));
+    await this.enqueue(() =>
+      this.startRole('validate', wanted, { fromUser: true, preconfirmed: true }),
+    );
     return this.status();
   }
 
@@ -271,14 +287,19 @@ export class RolesService extends EventEmitter implements NodeService {
       const list = await this.o.wallets.list();
       wallet = list.wallets[0]?.name ?? null;
     }
-    return { netuid: input.netuid ?? 1, wallet, hotkeyIndex: input.hotkeyIndex ?? 0 };
+    return {
+      netuid: input.netuid ?? 1,
+      wallet,
+      hotkeyIndex: input.hotkeyIndex ?? 0,
+      autoRegister: false,
+    };
   }
 
   /**
    * The hotkey a role works as: the wallet's (when it is unlocked; it becomes the node's identity)
    * or, resuming after a restart, the working hotkey already on disk if it is that wallet's.
    */
-  private async hotkeyFor(wanted: Wanted): Promise<WorkingHotkey> {
+  private async hotkeyFor(wanted: Wanted, role: RoleName): Promise<WorkingHotkey> {
     const { wallets } = this.o;
     const current = await loadWorkingHotkey(this.o.dataDir);
     if (wanted.wallet === null) {
@@ -294,6 +315,15 @@ export class RolesService extends EventEmitter implements NodeService {
       );
     }
     if (current !== null && current.publicKey === stored.publicKey.toLowerCase()) return current;
+    // Switching identity restarts the network under it: the other role, running as the current
+    // hotkey, would lose its host and its identity. One hotkey per node at a time.
+    const other = this.slot(role === 'mine' ? 'validate' : 'mine');
+    if (other.state !== 'stopped' && other.state !== 'error' && other.hotkey !== null) {
+      throw new RoleError(
+        'HOTKEY_IN_USE',
+        `the other role runs as ${addressOf(other.hotkey)}: use that hotkey, or stop that role first`,
+      );
+    }
     if (info.locked) {
       throw new RoleError(
         'WALLET_LOCKED',
@@ -319,7 +349,15 @@ export class RolesService extends EventEmitter implements NodeService {
     return role === 'mine' ? this.miner : this.validator;
   }
 
-  private async startRole(role: RoleName, wanted: Wanted, preconfirmed: boolean): Promise<void> {
+  /**
+   * `fromUser`: the user's own start (a registration asks for approval unless `preconfirmed`);
+   * otherwise the node resumes a role, and registers only where `wanted.autoRegister` says so.
+   */
+  private async startRole(
+    role: RoleName,
+    wanted: Wanted,
+    how: { fromUser: boolean; preconfirmed: boolean },
+  ): Promise<void> {
     const slot = this.slot(role);
     if (slot.state === 'running') await this.stopRole(role, false);
     slot.state = 'starting';
@@ -329,7 +367,7 @@ export class RolesService extends EventEmitter implements NodeService {
     try {
       stateOf(this.o); // the chain must be open
       subnetOf(stateOf(this.o), wanted.netuid);
-      const hotkey = await this.hotkeyFor(wanted);
+      const hotkey = await this.hotkeyFor(wanted, role);
       slot.hotkey = hotkey.publicKey;
       const ctx: RolesContext = this.o;
       if (role === 'mine') {
@@ -338,7 +376,15 @@ export class RolesService extends EventEmitter implements NodeService {
           hotkey,
           answerer: this.o.answerer,
           threads: this.o.threads,
-          register: () => this.register(wanted, hotkey, preconfirmed),
+          register: () => {
+            if (!how.fromUser && !wanted.autoRegister) {
+              throw new RoleError(
+                'NOT_REGISTERED',
+                'this hotkey holds no uid on the subnet: start mining to register it (the burn is shown first)',
+              );
+            }
+            return this.register(wanted, hotkey, how.preconfirmed);
+          },
         });
         this.miner.role = miner;
         await miner.start();

@@ -24,6 +24,7 @@ import { peerIdFromPublicKey } from '../wallet/peer-id.ts';
 import type { RoleReason, ValidatorFigures, ValidatorMinerView } from '../api/methods/roles.ts';
 import { cheapCheck, judgeMargins, type Verdict } from '../inference/verify.ts';
 import {
+  ensureModel,
   modelOf,
   neuronOf,
   RoleError,
@@ -64,7 +65,19 @@ interface SavedState {
   /** miner hotkey → moving average */
   ema: Record<string, number>;
   /** Weights committed and waiting for their reveal epoch. */
-  pending: Array<{ revealEpoch: number; uids: number[]; weights: number[]; salt: string }>;
+  pending: Array<{
+    /** The epoch the reveal is expected in if the commit lands at once (a staleness bound). */
+    revealEpoch: number;
+    /** The commit's hash, to find it among the neuron's commits on chain. */
+    hash: Hex;
+    uids: number[];
+    weights: number[];
+    salt: string;
+    /** The epoch a reveal was last sent in (null: not yet). */
+    sentAt: number | null;
+  }>;
+  /** The last epoch whose entry (weights, proof) was done: a restart does not redo it. */
+  entered?: number;
 }
 
 const MIN_CHECKED = 10;
@@ -86,6 +99,7 @@ export class ValidatorRole {
   private readonly file: string;
   private saved: SavedState = { version: 1, secrets: {}, ema: {}, pending: [] };
   private model: SubnetModel | null = null;
+  private modelFile: string | null = null;
   private corpus: Corpus | null = null;
   private log: InteractionLog | null = null;
   private client: TaskClient | null = null;
@@ -95,6 +109,8 @@ export class ValidatorRole {
   private epoch: number | null = null;
   private counter = 0;
   private running = false;
+  /** Aborted by stop(): tasks in flight end at once. */
+  private readonly abort = new AbortController();
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private special = new Set<number>();
@@ -150,11 +166,8 @@ export class ValidatorRole {
     }
     this.model = model;
     const file = await findModelFile(ctx, model);
-    await ctx.models.load({
-      path: file,
-      contextSize: model.contextSize,
-      ...(o.threads !== undefined ? { threads: o.threads } : {}),
-    });
+    this.modelFile = file;
+    await ensureModel(ctx, file, { contextSize: model.contextSize, threads: o.threads });
     const info = await ctx.models.engine.tokenInfo();
     this.vocabSize = info.vocabSize;
     // End-of-generation tokens may not appear mid-answer (BOS may: a model can pick it honestly).
@@ -170,6 +183,7 @@ export class ValidatorRole {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.abort.abort();
     this.wake?.();
     await this.loop;
     this.loop = null;
@@ -211,6 +225,7 @@ export class ValidatorRole {
     const state = stateOf(this.ctx);
     const subnet = subnetOf(state, this.o.netuid);
     if (this.epoch !== subnet.epochCount) await this.enterEpoch(subnet);
+    await this.revealDue(subnet);
     const miners = subnet.neurons.filter(
       (n) => n.hotkey !== this.o.hotkey.publicKey && peerOf(n) !== null,
     );
@@ -233,6 +248,10 @@ export class ValidatorRole {
     const model = this.model!;
     const epoch = subnet.epochCount;
     const secret = fromHex(this.secretFor(epoch));
+    await ensureModel(ctx, this.modelFile!, {
+      contextSize: model.contextSize,
+      threads: o.threads,
+    });
     const engine = ctx.models.engine;
     const chainId = stateOf(ctx).chainId;
     this.dedupe.nextRound();
@@ -267,9 +286,15 @@ export class ValidatorRole {
           (bytes) => signMessage(o.hotkey.secretKey, bytes),
         );
         this.figuresData.tasksSent++;
-        const outcome = await this.client!.send(task.peer, request, {
-          signal: AbortSignal.timeout(timeoutMs + 5_000),
-        });
+        // Each published address in turn until one connects (a LAN or loopback address is only
+        // reachable from nearby).
+        let outcome: TaskOutcome = { kind: 'dial_failed', reason: 'no address' };
+        for (const address of addressesOf(task.miner)) {
+          outcome = await this.client!.send(address, request, {
+            signal: AbortSignal.any([AbortSignal.timeout(timeoutMs + 5_000), this.abort.signal]),
+          });
+          if (outcome.kind !== 'dial_failed') break;
+        }
         return { task, outcome };
       }),
     );
@@ -280,7 +305,10 @@ export class ValidatorRole {
       maxTokens: model.maxTokens,
     };
     const judged: Judged[] = [];
+    // Stopped meanwhile: tasks cut short say nothing about the miners; score nothing.
+    if (!this.running) return;
     for (const { task, outcome } of outcomes) {
+      if (outcome.kind === 'aborted') continue;
       if (outcome.kind !== 'ok') {
         judged.push({ task, outcome, verdict: null, checked: false });
         continue;
@@ -302,6 +330,10 @@ export class ValidatorRole {
         judged.push({ task, outcome, verdict: null, checked: false });
         continue;
       }
+      await ensureModel(ctx, this.modelFile!, {
+        contextSize: model.contextSize,
+        threads: o.threads,
+      });
       const scored = await engine.scoreTokens({
         prompt: task.prompt,
         answer: outcome.tokens,
@@ -420,26 +452,87 @@ export class ValidatorRole {
     return secret;
   }
 
+  private async submit(call: TxCall): Promise<boolean> {
+    try {
+      await submitAsHotkey(this.ctx, this.o.hotkey, call);
+      return true;
+    } catch (error) {
+      this.ctx.logger.warn(
+        { kind: call.kind, err: String(error) },
+        'validator: transaction refused',
+      );
+      return false;
+    }
+  }
+
+  /**
+   * Reveals each committed weight vector in the epoch the chain expects (its commit's epoch, as
+   * included, plus revealPeriodEpochs), read from the chain at every step: a commit that landed an
+   * epoch late, or an epoch entered late, still gets its reveal. An expired commit is dropped.
+   */
+  private async revealDue(subnet: Subnet): Promise<void> {
+    const me = neuronOf(subnet, this.o.hotkey.publicKey);
+    if (me === null || this.saved.pending.length === 0) return;
+    const period = subnet.params.revealPeriodEpochs;
+    let changed = false;
+    for (const p of [...this.saved.pending]) {
+      const commit = me.commits.find((c) => c.hash === p.hash);
+      const stale = commit === undefined && p.revealEpoch + 1 < subnet.epochCount;
+      const expired = commit !== undefined && commit.epoch + period < subnet.epochCount;
+      if (stale || expired) {
+        this.saved.pending = this.saved.pending.filter((q) => q !== p);
+        changed = true;
+        continue;
+      }
+      if (
+        commit === undefined ||
+        commit.epoch + period !== subnet.epochCount ||
+        p.sentAt === subnet.epochCount
+      ) {
+        continue;
+      }
+      p.sentAt = subnet.epochCount;
+      changed = true;
+      const revealed = await this.submit({
+        kind: 'reveal_weights',
+        netuid: this.o.netuid,
+        uids: p.uids,
+        weights: p.weights,
+        salt: p.salt,
+      });
+      if (revealed) this.figuresData.lastWeightsBlock = stateOf(this.ctx).height;
+    }
+    if (changed) await this.save();
+  }
+
   /**
    * A new epoch: close the last one (moving averages, weights with commit-reveal, the proof of the
-   * log with its secret revealed and the next secret's hash), then start counting afresh.
+   * log with its secret revealed and the next secret's hash), then start counting afresh. Done
+   * once per epoch even across restarts (`entered` is saved), so a restart sends no duplicates.
    */
   private async enterEpoch(subnet: Subnet): Promise<void> {
-    const { ctx, o } = this;
+    const { o } = this;
     const now = subnet.epochCount;
+    const worked = this.epoch;
+    const closing = this.book;
+    this.epoch = now;
+    this.book = new EpochBook();
     const nextSecret = this.secretFor(now);
-    for (const key of Object.keys(this.saved.secrets)) {
-      if (Number(key) < now - 4) delete this.saved.secrets[key]; // revealed on chain long ago
+    if (this.saved.entered === now) {
+      await this.save(); // the secret, if it was new
+      return;
     }
-    if (this.epoch !== null) {
-      const closed = this.book.closeEpoch(
+    for (const key of Object.keys(this.saved.secrets)) {
+      if (Number(key) < now - 8) delete this.saved.secrets[key]; // revealed on chain long ago
+    }
+    if (worked !== null) {
+      const closed = closing.closeEpoch(
         new Map(Object.entries(this.saved.ema)),
         { alpha: o.alpha ?? 0.1, failRateCut: 0.15, minChecked: MIN_CHECKED },
         subnet.neurons.filter((n) => n.hotkey !== o.hotkey.publicKey),
       );
       this.saved.ema = Object.fromEntries(closed.ema);
     }
-    this.book = new EpochBook();
     // A miner whose average fell below the floor (it stopped answering, or failed) gets nothing;
     // with nobody left the validator weights itself, as subtensor validators do without miners,
     // so that an offline miner's incentive really falls (weights are relative: a lone miner with
@@ -457,71 +550,53 @@ export class ValidatorRole {
         ? weightsFromEma(byUid, 2)
         : { uids: [self.uid], weights: [65535] };
     const salt = toHex(randomBytes(16));
-    const due = this.saved.pending.filter((p) => p.revealEpoch === now);
-    this.saved.pending = this.saved.pending.filter((p) => p.revealEpoch > now);
+    const commitHash = weightsCommitHash(
+      o.hotkey.publicKey,
+      o.netuid,
+      weights.uids,
+      weights.weights,
+      salt,
+    );
     if (subnet.params.commitReveal && weights.uids.length > 0) {
       this.saved.pending.push({
         revealEpoch: now + subnet.params.revealPeriodEpochs,
+        hash: commitHash,
         uids: weights.uids,
         weights: weights.weights,
         salt,
+        sentAt: null,
       });
     }
+    this.saved.entered = now;
     // Saved before the hash of the next secret or a weights commit leaves the node.
     await this.save();
-    const submit = async (call: TxCall) => {
-      try {
-        await submitAsHotkey(ctx, o.hotkey, call);
-        return true;
-      } catch (error) {
-        ctx.logger.warn({ kind: call.kind, err: String(error) }, 'validator: transaction refused');
-        return false;
-      }
-    };
-    for (const p of due) {
-      const revealed = await submit({
-        kind: 'reveal_weights',
-        netuid: o.netuid,
-        uids: p.uids,
-        weights: p.weights,
-        salt: p.salt,
-      });
-      if (revealed) this.figuresData.lastWeightsBlock = stateOf(ctx).height;
-    }
     if (weights.uids.length > 0) {
       if (subnet.params.commitReveal) {
-        const hash = weightsCommitHash(
-          o.hotkey.publicKey,
-          o.netuid,
-          weights.uids,
-          weights.weights,
-          salt,
-        );
-        await submit({ kind: 'commit_weights', netuid: o.netuid, commitHash: hash });
+        await this.submit({ kind: 'commit_weights', netuid: o.netuid, commitHash });
       } else if (
-        await submit({
+        await this.submit({
           kind: 'set_weights',
           netuid: o.netuid,
           uids: weights.uids,
           weights: weights.weights,
         })
       ) {
-        this.figuresData.lastWeightsBlock = stateOf(ctx).height;
+        this.figuresData.lastWeightsBlock = stateOf(this.ctx).height;
       }
     }
-    // The proof: the log of the epoch that ended, its secret revealed, the next secret's hash.
+    // The proof: the log of the last epoch worked (epochs the node slept through had none), the
+    // secret the previous commit promised, and the next secret's hash.
     const last = self?.proof ?? null;
-    const covered = now - 1;
-    if (covered >= 0 && (last === null || last.epoch < covered)) {
+    const covered = worked ?? now - 1;
+    if (covered >= 0 && covered < now && (last === null || last.epoch < covered)) {
       const { root, count } = this.log!.root(o.netuid, covered);
-      const oldSecret = this.saved.secrets[String(covered)] ?? null;
       const reveal =
-        last !== null &&
-        oldSecret !== null &&
-        toHex(hash256(fromHex(oldSecret))) === last.secretHash
-          ? oldSecret
-          : null;
-      const committed = await submit({
+        last === null
+          ? null
+          : (Object.values(this.saved.secrets).find(
+              (secret) => toHex(hash256(fromHex(secret))) === last.secretHash,
+            ) ?? null);
+      const committed = await this.submit({
         kind: 'commit_proof',
         netuid: o.netuid,
         epoch: covered,
@@ -538,10 +613,9 @@ export class ValidatorRole {
       }
       // Only the epochs still to be committed are needed.
       for (const key of this.lastTaskOf.keys()) {
-        if (Number(key.split(':')[0]) < covered) this.lastTaskOf.delete(key);
+        if (Number(key.split(':')[0]) <= covered) this.lastTaskOf.delete(key);
       }
     }
-    this.epoch = now;
   }
 
   private async load(): Promise<SavedState> {
@@ -552,7 +626,9 @@ export class ValidatorRole {
         version: 1,
         secrets: raw.secrets ?? {},
         ema: raw.ema ?? {},
-        pending: raw.pending ?? [],
+        // Entries of an older file without the commit hash cannot be matched: dropped.
+        pending: (raw.pending ?? []).filter((q) => typeof q.hash === 'string'),
+        ...(typeof raw.entered === 'number' ? { entered: raw.entered } : {}),
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
@@ -604,10 +680,14 @@ export class ValidatorRole {
 }
 
 /**
- * The miner's published address whose peer id is its hotkey's (the connection then proves the
- * hotkey); an address naming another peer is ignored.
+ * The miner's published addresses whose peer id is its hotkey's (the connection then proves the
+ * hotkey), in the miner's order; an address naming another peer is ignored.
  */
-function peerOf(n: Neuron): string | null {
+function addressesOf(n: Neuron): string[] {
   const peerId = peerIdFromPublicKey(fromHex(n.hotkey));
-  return n.axon?.addrs.find((addr) => addr.endsWith(`/p2p/${peerId}`)) ?? null;
+  return (n.axon?.addrs ?? []).filter((addr) => addr.endsWith(`/p2p/${peerId}`));
+}
+
+function peerOf(n: Neuron): string | null {
+  return addressesOf(n)[0] ?? null;
 }

@@ -34,6 +34,8 @@ export type RoleReasonCode =
   | 'NODE_STOPPED'
   /** The subnet has no serving miners to send tasks to. */
   | 'NO_MINERS'
+  /** The other role runs as another hotkey: a node works as one hotkey at a time. */
+  | 'HOTKEY_IN_USE'
   /** The last attempt failed; `message` says why. */
   | 'FAILED';
 

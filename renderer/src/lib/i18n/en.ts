@@ -131,6 +131,8 @@ export const en = {
     'Other nodes cannot connect to this one, so validators may not reach your miner.',
   'roles.reason.NODE_STOPPED':
     'The node is stopped. Start it with the button at the top of this page.',
+  'roles.reason.HOTKEY_IN_USE':
+    'The other role runs as another hotkey, and a node works as one hotkey at a time: choose the same hotkey, or stop the other role first.',
   'roles.reason.NO_MINERS': 'No miner serves this subnet yet, so there is nothing to check.',
   'roles.reason.FAILED': 'The last attempt failed: {message}',
   'roles.action.unlock': 'Unlock it on the Wallet page',

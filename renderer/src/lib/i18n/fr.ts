@@ -131,6 +131,8 @@ export const fr: Messages = {
     'Les autres nœuds ne peuvent pas se connecter à celui-ci : les validateurs risquent de ne pas joindre votre mineur.',
   'roles.reason.NODE_STOPPED':
     'Le nœud est arrêté. Démarrez-le avec le bouton en haut de cette page.',
+  'roles.reason.HOTKEY_IN_USE':
+    'L’autre rôle tourne avec une autre hotkey, et un nœud travaille avec une seule hotkey à la fois : choisissez la même hotkey, ou arrêtez d’abord l’autre rôle.',
   'roles.reason.NO_MINERS':
     'Aucun mineur ne sert encore ce sous-réseau : il n’y a rien à vérifier.',
   'roles.reason.FAILED': 'La dernière tentative a échoué : {message}',

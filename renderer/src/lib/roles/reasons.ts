@@ -46,6 +46,7 @@ export const REASONS: Record<RoleReasonCode, ReasonView> = {
   },
   NODE_STOPPED: { sentence: 'roles.reason.NODE_STOPPED' },
   NO_MINERS: { sentence: 'roles.reason.NO_MINERS' },
+  HOTKEY_IN_USE: { sentence: 'roles.reason.HOTKEY_IN_USE' },
   FAILED: { sentence: 'roles.reason.FAILED' },
 };
 
