@@ -22,7 +22,9 @@ import { NodeRuntime } from '../../electron/node/runtime.ts';
 import { prepareDevnet } from '../../electron/node/network/devnet.ts';
 import { prepareJoin } from '../../electron/node/network/join.ts';
 import { netuidKey, type ChainState } from '../../electron/node/chain/types.ts';
-import { signMessage } from '../../electron/node/chain/crypto.ts';
+import { fromHex, signMessage, toHex } from '../../electron/node/chain/crypto.ts';
+import { addressOf } from '../../electron/node/chain/queries.ts';
+import { taskSeed } from '../../electron/node/roles/prompts.ts';
 import { loadWorkingHotkey } from '../../electron/node/network/node-key.ts';
 import { peerIdFromPublicKey } from '../../electron/node/wallet/peer-id.ts';
 import { TaskClient, signTaskRequest } from '../../electron/node/roles/task-client.ts';
@@ -317,6 +319,33 @@ test(
       );
     }
     assert.equal(neuron(1), undefined, 'the offline miner was replaced by a new registration');
+
+    // Audit: with the secret its latest commit revealed, anyone recomputes that epoch's task ids.
+    const last = neuron(0)!.proof!;
+    const commit = validator.chain.queries.proofCommit(addressOf(hotkeys[0]!), 1, last.epoch);
+    assert.ok(commit?.reveal, 'the commit revealed the secret of the epoch it covers');
+    const audited = (
+      await readFile(
+        path.join(nodes[0]!.dataDir, 'roles', 'interactions', `epoch-1-${last.epoch}.jsonl`),
+        'utf8',
+      )
+    )
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            taskId: string;
+            minerUid: number;
+            seedBlock: string;
+            seedCounter: number;
+          },
+      );
+    assert.ok(audited.length > 0);
+    for (const e of audited) {
+      const seed = taskSeed(fromHex(commit.reveal), e.seedBlock, e.minerUid, e.seedCounter);
+      assert.equal(toHex(seed), e.taskId, 'the task id is the seed the revealed secret gives');
+    }
     passed = true;
   },
 );

@@ -58,6 +58,13 @@ export const InteractionEntrySchema = z
     tokensPerSecond: z.number().min(0).nullable(),
     /** Unix time in milliseconds when the result was recorded. */
     at: uint,
+    /**
+     * What the task's seed was made from besides the epoch secret (the block hash and the
+     * counter): with the secret revealed, anyone recomputes the seed, checks it is the task id,
+     * and rebuilds the prompt. Not part of the Merkle leaf (the task id commits to them).
+     */
+    seedBlock: z.string().regex(HEX32).optional(),
+    seedCounter: uint.optional(),
   })
   .strict();
 
@@ -73,6 +80,8 @@ export interface InteractionEntry {
   ttftMs: number | null;
   tokensPerSecond: number | null;
   at: number;
+  seedBlock?: Hex;
+  seedCounter?: number;
 }
 
 export const NO_ANSWER_HASH: Hex = ZERO_HASH;
@@ -125,6 +134,8 @@ function line(e: InteractionEntry): string {
     ttftMs: e.ttftMs,
     tokensPerSecond: e.tokensPerSecond,
     at: e.at,
+    ...(e.seedBlock !== undefined ? { seedBlock: e.seedBlock } : {}),
+    ...(e.seedCounter !== undefined ? { seedCounter: e.seedCounter } : {}),
   })}\n`;
 }
 

@@ -87,7 +87,7 @@ const ROUND_INTERVAL_MS = 1_100;
 const EMA_FLOOR = 0.05;
 
 interface Judged {
-  task: { miner: Neuron; taskId: Hex; prompt: number[]; peer: string };
+  task: { miner: Neuron; taskId: Hex; prompt: number[]; peer: string; counter: number };
   outcome: TaskOutcome;
   verdict: Verdict | null;
   checked: boolean;
@@ -259,13 +259,15 @@ export class ValidatorRole {
     for (const miner of miners) {
       let seed: Uint8Array;
       let text: string;
+      let counter: number;
       do {
-        seed = taskSeed(secret, blockHash, miner.uid, this.counter++);
+        counter = this.counter++;
+        seed = taskSeed(secret, blockHash, miner.uid, counter);
         text = buildPrompt(seed, this.corpus!).text;
       } while (!this.dedupe.accept(text));
       const tokens = await engine.tokenize(text);
       const prompt = tokens.slice(0, Math.max(1, model.contextSize - model.maxTokens - 1));
-      tasks.push({ miner, taskId: toHex(seed), prompt, peer: peerOf(miner)! });
+      tasks.push({ miner, taskId: toHex(seed), prompt, peer: peerOf(miner)!, counter });
     }
     const timeoutMs = o.taskTimeoutMs ?? 15_000;
     const outcomes = await Promise.all(
@@ -395,6 +397,8 @@ export class ValidatorRole {
           ttftMs: ok?.timings.ttftMs ?? null,
           tokensPerSecond: ok?.timings.tokensPerSecond ?? null,
           at: Date.now(),
+          seedBlock: blockHash,
+          seedCounter: j.task.counter,
         },
         { sync: false },
       );
