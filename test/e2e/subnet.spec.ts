@@ -54,7 +54,7 @@ test('a subnet with its model, a proof commitment and a model proposal read in p
   await expect(what).toContainText('Creates a subnet for text-generation tasks; its miners run');
   await expect(what).toContainText('a custom file (12 MB, sha256 abababababab…)');
   await expect(what).toContainText('at most 48 tokens in a 512-token context');
-  await expect(what).toContainText('within 0.1 nats of the top one, 1 miss(es) allowed');
+  await expect(what).toContainText('within 0.025 nats of the top one, 0 miss(es) allowed');
   await expectNoA11yViolations(page, 'explorer: create_subnet');
 
   // --- commit_proof by the validator hotkey (hotkey 0 of the wallet: the local validator).

@@ -112,7 +112,7 @@ test(
         maxTokens: 64,
         contextSize: 512,
         tauMilli: 150,
-        maxViolations: 1,
+        maxViolations: 0,
       });
       assert.equal(fromFile.subnet.owner, coldkey);
       assert.equal(fromFile.subnet.ownerHotkey, hotkey);

@@ -99,10 +99,10 @@ test('genesis: a subnet without a model has none; with one, rules left out take 
   assert.deepEqual(DEFAULT_MODEL_RULES, {
     protocolVersion: 1,
     decoding: 'greedy',
-    maxTokens: 32,
+    maxTokens: 64,
     contextSize: 512,
-    tauMilli: 100,
-    maxViolations: 1,
+    tauMilli: 25,
+    maxViolations: 0,
   });
 });
 
@@ -278,8 +278,8 @@ test('the confirmation reads a model, its absence, and a subnet_model proposal i
   const withModel = lines(create(model));
   assert.equal(withModel.Model, 'tiny (0.1 MB, 123456 bytes)');
   assert.equal(withModel['Model sha256'], SHA);
-  assert.match(withModel.Answers!, /greedy, at most 32 tokens in a 512-token context/);
-  assert.match(withModel.Verification!, /within 0\.1 nats of the model's top token; 1 miss/);
+  assert.match(withModel.Answers!, /greedy, at most 64 tokens in a 512-token context/);
+  assert.match(withModel.Verification!, /within 0\.025 nats of the model's top token; 0 miss/);
   assert.match(lines(create(null)).Model!, /none: miners on this subnet cannot be verified/);
   assert.match(lines(proposeModel(1, model)).Proposal!, /subnet 1 runs model tiny \(sha256 abab/);
 });
