@@ -134,7 +134,7 @@ test(
       assert.equal(shown.neurons, 1);
       const text = await runCli(['subnet', 'show', '2', '--data-dir', dir], { env });
       assert.match(text.stdout, /model {7}custom {2}\d+ bytes/);
-      assert.match(text.stdout, /verify {6}tau 0\.15 nats, 1 miss\(es\) allowed per answer/);
+      assert.match(text.stdout, /verify {6}tau 0\.15 nats, 0 miss\(es\) allowed per answer/);
       const missing = await runCli(['subnet', 'show', '9', '--data-dir', dir], { env });
       assert.equal(missing.code, 1);
       assert.match(missing.stderr, /no subnet 9/);
