@@ -15,7 +15,7 @@
  */
 import type { Hex } from '../chain/crypto.ts';
 import { signMessage } from '../chain/crypto.ts';
-import type { SubnetModel } from '../chain/types.ts';
+import { netuidKey, type SubnetModel } from '../chain/types.ts';
 import type { WorkingHotkey } from '../network/node-key.ts';
 import type { MinerFigures, RoleReason } from '../api/methods/roles.ts';
 import {
@@ -116,7 +116,7 @@ export class MinerRole {
       isValidator: (hotkey, netuid) => {
         const state = ctx.chain.openStore?.state;
         if (state === undefined || netuid !== o.netuid) return { permit: false, stake: 0n };
-        const s = state.subnets.get(netuidKeyOf(netuid));
+        const s = state.subnets.get(netuidKey(netuid));
         const n = s === undefined ? null : neuronOf(s, hotkey);
         return {
           permit: n?.validatorPermit === true,
@@ -169,7 +169,7 @@ export class MinerRole {
   private followChain(): void {
     const state = this.ctx.chain.openStore?.state;
     if (state === undefined) return;
-    const subnet = state.subnets.get(netuidKeyOf(this.o.netuid));
+    const subnet = state.subnets.get(netuidKey(this.o.netuid));
     const lost = subnet === undefined || neuronOf(subnet, this.o.hotkey.publicKey) === null;
     if (lost && !this.lostUid) {
       this.ctx.logger.warn({ netuid: this.o.netuid }, 'miner: the hotkey lost its uid');
@@ -203,7 +203,7 @@ export class MinerRole {
     const stats = this.server?.stats;
     const height = this.ctx.chain.openStore?.state.height ?? 0;
     const tempo =
-      this.ctx.chain.openStore?.state.subnets.get(netuidKeyOf(this.o.netuid))?.params.tempo ?? 0;
+      this.ctx.chain.openStore?.state.subnets.get(netuidKey(this.o.netuid))?.params.tempo ?? 0;
     let recent = 0;
     for (const at of this.validatorsSeen.values()) if (height - at <= tempo) recent++;
     const sorted = [...this.tps].sort((a, b) => a - b);
@@ -221,10 +221,6 @@ export class MinerRole {
     await this.server?.stop();
     this.server = null;
   }
-}
-
-function netuidKeyOf(netuid: number): string {
-  return netuid.toString(16).padStart(4, '0');
 }
 
 /** The installed model file whose sha256 the subnet names. */

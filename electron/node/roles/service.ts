@@ -24,6 +24,7 @@ import type {
   ValidatorStatusView,
 } from '../api/methods/roles.ts';
 import { addressOf } from '../chain/queries.ts';
+import { netuidKey } from '../chain/types.ts';
 import { formatTao } from '../chain/amount.ts';
 import { writeFileAtomic } from '../storage/atomic-file.ts';
 import { activateHotkey, loadWorkingHotkey, type WorkingHotkey } from '../network/node-key.ts';
@@ -167,7 +168,7 @@ export class RolesService extends EventEmitter implements NodeService {
       const running = slot.role;
       const wanted = slot.wanted;
       if (slot.state !== 'running' || running === null || wanted === null) continue;
-      const subnet = state.subnets.get(wanted.netuid.toString(16).padStart(4, '0'));
+      const subnet = state.subnets.get(netuidKey(wanted.netuid));
       const named = subnet?.model?.sha256 ?? null;
       if (named === null || named === running.modelSha256) continue;
       this.o.logger.info(
@@ -479,9 +480,7 @@ export class RolesService extends EventEmitter implements NodeService {
     const state = this.o.chain.openStore?.state ?? null;
     const netuid = slot.wanted?.netuid ?? null;
     const subnet =
-      state === null || netuid === null
-        ? undefined
-        : state.subnets.get(netuid.toString(16).padStart(4, '0'));
+      state === null || netuid === null ? undefined : state.subnets.get(netuidKey(netuid));
     const standing =
       state !== null && subnet !== undefined && slot.hotkey !== null
         ? standingOf(state, subnet, slot.hotkey)

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fromHex, hash256, signMessage, toHex, type Hex } from '../chain/crypto.ts';
 import { weightsCommitHash } from '../chain/tx.ts';
 import type { TxCall } from '../chain/tx.ts';
-import type { Neuron, Subnet, SubnetModel } from '../chain/types.ts';
+import { netuidKey, type Neuron, type Subnet, type SubnetModel } from '../chain/types.ts';
 import { addressOf } from '../chain/queries.ts';
 import { writeFileAtomic } from '../storage/atomic-file.ts';
 import type { WorkingHotkey } from '../network/node-key.ts';
@@ -87,7 +87,7 @@ const ROUND_INTERVAL_MS = 1_100;
 const EMA_FLOOR = 0.05;
 
 interface Judged {
-  task: { miner: Neuron; taskId: Hex; prompt: number[]; peer: string; counter: number };
+  task: { miner: Neuron; taskId: Hex; prompt: number[]; counter: number };
   outcome: TaskOutcome;
   verdict: Verdict | null;
   checked: boolean;
@@ -227,7 +227,7 @@ export class ValidatorRole {
     if (this.epoch !== subnet.epochCount) await this.enterEpoch(subnet);
     await this.revealDue(subnet);
     const miners = subnet.neurons.filter(
-      (n) => n.hotkey !== this.o.hotkey.publicKey && peerOf(n) !== null,
+      (n) => n.hotkey !== this.o.hotkey.publicKey && addressesOf(n).length > 0,
     );
     this.noMiners = miners.length === 0;
     if (this.noMiners) {
@@ -267,7 +267,7 @@ export class ValidatorRole {
       } while (!this.dedupe.accept(text));
       const tokens = await engine.tokenize(text);
       const prompt = tokens.slice(0, Math.max(1, model.contextSize - model.maxTokens - 1));
-      tasks.push({ miner, taskId: toHex(seed), prompt, peer: peerOf(miner)!, counter });
+      tasks.push({ miner, taskId: toHex(seed), prompt, counter });
     }
     const timeoutMs = o.taskTimeoutMs ?? 15_000;
     const outcomes = await Promise.all(
@@ -649,7 +649,7 @@ export class ValidatorRole {
   reasons(): RoleReason[] {
     const out: RoleReason[] = [];
     const state = this.ctx.chain.openStore?.state;
-    const subnet = state?.subnets.get(this.o.netuid.toString(16).padStart(4, '0'));
+    const subnet = state?.subnets.get(netuidKey(this.o.netuid));
     const me = subnet === undefined ? null : neuronOf(subnet, this.o.hotkey.publicKey);
     if (me === null) {
       out.push({ code: 'DEREGISTERED', message: 'this hotkey no longer holds a uid here' });
@@ -690,8 +690,4 @@ export class ValidatorRole {
 function addressesOf(n: Neuron): string[] {
   const peerId = peerIdFromPublicKey(fromHex(n.hotkey));
   return (n.axon?.addrs ?? []).filter((addr) => addr.endsWith(`/p2p/${peerId}`));
-}
-
-function peerOf(n: Neuron): string | null {
-  return addressesOf(n)[0] ?? null;
 }
